@@ -1,0 +1,27 @@
+"""The engine interface: one sentence in, one `Clip` out."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..model import Clip, Sentence
+from ..voices import Voice
+
+
+class Engine(Protocol):
+    name: str  # the `engine` value of a voice profile
+
+    def identity(self) -> str:
+        """Everything about the engine itself that changes the sound (model hashes, versions).
+
+        Part of the cache key: a new model means new clips.
+        """
+        ...
+
+    def available(self) -> str | None:
+        """None when the engine can run here, else a one-line reason why not."""
+        ...
+
+    def synthesize(self, sentence: Sentence, voice: Voice) -> Clip:
+        """Speak ``sentence.reading`` (required) and time every character of ``sentence.text``."""
+        ...

@@ -1,0 +1,23 @@
+"""One exception hierarchy. The CLI turns any `AccessibleError` into a one-line message."""
+
+
+class AccessibleError(Exception):
+    """Base of every error we report to the user (exit code 2, no traceback)."""
+
+    exit_code = 2
+
+
+class InputError(AccessibleError):
+    """The input document cannot be read or holds no usable text."""
+
+
+class VoiceError(AccessibleError):
+    """A voice profile is unknown, malformed, or its engine cannot run here."""
+
+
+class SynthesisError(AccessibleError):
+    """An engine failed to produce a clip after its retries."""
+
+
+class OutputError(AccessibleError):
+    """An output folder or file cannot be written."""

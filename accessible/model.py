@@ -1,0 +1,172 @@
+"""The book model every stage reads and writes.
+
+Flow: segment builds a `Book` of `Sentence`s; the speech stage returns the same book
+with a `Reading` on every sentence; an engine turns one sentence into a `Clip`;
+the assembler places clips in chapter files (`ChapterTrack`); packagers read those.
+
+Offsets are Python string indices (code points) into `Sentence.text`, half-open
+``[start, end)``. Times are seconds (float).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterator, Literal
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Syllable:
+    """One syllable the voice says: tone-number pinyin (``hang2``; neutral tone ``5``)."""
+
+    pinyin: str
+    spoken: int  # index of the spoken character it is read from
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a sentence is said: spoken form, pinyin, and a map back to the original."""
+
+    spoken: str
+    # origin[i] is the span of Sentence.text that spoken character i reads; several
+    # spoken characters share one span when an expression is spelled out
+    # ("8.2%" -> "百分之八点二" all map to the span of "8.2%").
+    origin: tuple[Span, ...]
+    syllables: tuple[Syllable, ...]
+    words: tuple[Span, ...]  # word spans over `spoken` (prosody boundaries)
+
+    def pinyin(self) -> str:
+        return " ".join(s.pinyin for s in self.syllables)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    id: str  # "c03-s02-p004-t007"; headings "c03-h" and "c03-s02-h"
+    text: str  # exactly as shown in the book (cleaned original)
+    words: tuple[Span, ...] = ()  # jieba word spans over `text` (word-level sync)
+    clauses: tuple[int, ...] = ()  # offsets after ，、： where a long sentence may be split
+    reading: Reading | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    id: str  # "c03-s02-p004"
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str  # "c03-s02"; "c03-s00" holds a chapter's paragraphs before its first section
+    number: int  # 0 for the untitled lead-in
+    heading: Sentence | None
+    paragraphs: tuple[Paragraph, ...]
+
+    @property
+    def title(self) -> str:
+        return self.heading.text if self.heading else ""
+
+
+ChapterKind = Literal["front", "body"]
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str  # "c00" is the front matter, "c01"… the chapters
+    number: int
+    kind: ChapterKind
+    heading: Sentence | None
+    sections: tuple[Section, ...]
+
+    @property
+    def title(self) -> str:
+        return self.heading.text if self.heading else ""
+
+    def sentences(self) -> Iterator[Sentence]:
+        """Every sentence in reading order, headings included."""
+        if self.heading:
+            yield self.heading
+        for section in self.sections:
+            if section.heading:
+                yield section.heading
+            for paragraph in section.paragraphs:
+                yield from paragraph.sentences
+
+
+@dataclass(frozen=True)
+class Book:
+    title: str
+    chapters: tuple[Chapter, ...]  # the front matter first when there is one
+    author: str = ""
+    date: str = ""  # ISO date when known ("2017-04-07")
+    language: str = "zh-CN"
+
+    def sentences(self) -> Iterator[Sentence]:
+        for chapter in self.chapters:
+            yield from chapter.sentences()
+
+    def map_sentences(self, fn) -> "Book":
+        """A copy of the book with ``fn(sentence)`` in place of every sentence."""
+
+        def section(s: Section) -> Section:
+            return replace(
+                s,
+                heading=fn(s.heading) if s.heading else None,
+                paragraphs=tuple(
+                    replace(p, sentences=tuple(fn(t) for t in p.sentences)) for p in s.paragraphs
+                ),
+            )
+
+        return replace(
+            self,
+            chapters=tuple(
+                replace(
+                    c,
+                    heading=fn(c.heading) if c.heading else None,
+                    sections=tuple(section(s) for s in c.sections),
+                )
+                for c in self.chapters
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When a span of the original sentence text is spoken."""
+
+    start: float
+    end: float
+    text_start: int
+    text_end: int
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One synthesized sentence: mono 16-bit PCM and the timing of its original text."""
+
+    pcm: bytes  # signed 16-bit little-endian, mono
+    sample_rate: int
+    timings: tuple[Timing, ...]  # monotonic, inside the clip, covering the sentence text
+
+    @property
+    def duration(self) -> float:
+        return len(self.pcm) / 2 / self.sample_rate
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A sentence's place inside its chapter audio file (times as read off the final file)."""
+
+    sentence_id: str
+    start: float
+    end: float
+    timings: tuple[Timing, ...] = ()  # absolute times in the chapter file
+
+
+@dataclass(frozen=True)
+class ChapterTrack:
+    chapter_id: str
+    title: str
+    path: str  # relative to the book's output folder, e.g. "audio/01-本届政府工作回顾.mp3"
+    duration: float
+    sentences: tuple[Placed, ...] = field(default=())
