@@ -61,6 +61,52 @@ def _main(
     log.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.INFO)
 
 
+@app.command()
+def segment(
+    file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
+    title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole book as JSON instead of the outline.")] = False,
+) -> None:
+    """Show how FILE is cut into chapters, sections, paragraphs and sentences.
+
+    Cleans the text first (encoding, repeated copies, web watermarks, photo captions),
+    warning about everything it removes.
+    """
+    from .segment import load_book
+
+    book = load_book(file, title)
+    if as_json:
+        import dataclasses
+        import json
+
+        print(json.dumps(dataclasses.asdict(book), ensure_ascii=False, indent=1))
+        return
+    _print_outline(book)
+
+
+def _print_outline(book) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{book.title}  {book.author}  {book.date}".strip(), title_justify="left")
+    for name in ("id", "heading", "paragraphs", "sentences", "characters"):
+        table.add_column(name, justify="right" if name not in ("id", "heading") else "left")
+
+    def row(ident: str, heading: str, paragraphs: int, sentences: list, style: str = "") -> None:
+        chars = sum(len(t.text) for t in sentences)
+        table.add_row(ident, heading, str(paragraphs), str(len(sentences)), str(chars), style=style)
+
+    for chapter in book.chapters:
+        title = chapter.title or ("(front matter)" if chapter.kind == "front" else "(untitled)")
+        paragraphs = sum(len(s.paragraphs) for s in chapter.sections)
+        row(chapter.id, title, paragraphs, list(chapter.sentences()), style="bold")
+        for s in chapter.sections:
+            if s.heading:
+                row(s.id, "  " + s.title, len(s.paragraphs), [s.heading, *(t for p in s.paragraphs for t in p.sentences)])
+    out.print(table)
+    total = list(book.sentences())
+    out.print(f"{len(book.chapters)} chapters, {len(total)} sentences, {sum(len(t.text) for t in total)} characters")
+
+
 def main() -> None:
     app()
 

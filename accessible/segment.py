@@ -1,0 +1,363 @@
+"""Turn clean report text into a `Book`: chapters, sections, paragraphs, sentences.
+
+Government work reports share one shape: a dateline, the speaker, a salutation,
+then chapters ``一、…`` (or ``第一部分``, or Markdown ``#``) with sections
+``（一）…`` whose heading is often the first sentence of a paragraph. The
+highest-ranking heading style present makes the chapters and the next one the
+sections; numbered headings must follow their sequence (一 then 二 …), so a list
+inside the text that restarts at 一 is not mistaken for a chapter.
+
+Ids are positional inside their parent (``c03-s02-p004-t007``), so editing the
+text of one paragraph never changes an id anywhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .ingest import read_document
+from .model import Book, Chapter, Paragraph, Section, Sentence, Span
+
+__all__ = ["segment", "load_book", "split_sentences", "clause_offsets"]
+
+DEFAULT_TITLE = "政府工作报告"
+LONG_SENTENCE = 80  # sentences longer than this carry clause offsets
+
+
+def load_book(path: str | Path, title: str | None = None) -> Book:
+    """Read, clean and segment the document at ``path`` (raises `InputError`)."""
+    return segment(read_document(path).text, title)
+
+
+def segment(text: str, title: str | None = None) -> Book:
+    """Build the book from clean text (one paragraph per line). Pure."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    headings = _find_headings(lines)
+    first = min(headings, default=len(lines))
+    if headings:
+        front_lines = lines[:first]
+    else:  # no headings: the leading title/dateline/speaker/salutation lines are the front matter
+        first = _front_matter_length(lines)
+        front_lines = lines[:first]
+    meta = _metadata(front_lines)
+    chapters: list[Chapter] = []
+    if front_lines:
+        paragraphs = tuple(_paragraph(f"c00-s00-p{n:03d}", line) for n, line in enumerate(front_lines, 1))
+        chapters.append(Chapter("c00", 0, "front", None, (Section("c00-s00", 0, None, paragraphs),)))
+    chapters += _chapters(lines[first:], {i - first: h for i, h in headings.items()})
+    return Book(
+        title=title or meta.title,
+        chapters=tuple(chapters),
+        author=meta.author,
+        date=meta.date,
+    )
+
+
+# --- headings ----------------------------------------------------------------
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_NUMERAL = r"[一二三四五六七八九十百零〇两]+|\d+"
+_PATTERNS = (
+    # (kind, pattern); the kind's rank is its place in `_RANKS`
+    ("md", re.compile(r"^(?P<marks>#{1,6})\s*(?P<text>.+)$")),
+    ("part", re.compile(rf"^(?P<text>第(?P<num>{_NUMERAL})(?P<unit>篇|部分|章)(?:[\s：:　]|$).*)$")),
+    ("cn", re.compile(r"^(?P<text>(?P<num>[一二三四五六七八九十]+)、.+)$")),
+    ("paren", re.compile(r"^(?P<text>[（(](?P<num>[一二三四五六七八九十]+)[)）].+)$")),
+)
+_RANKS = ("md1", "md2", "md3", "md4", "md5", "md6", "part篇", "part部分", "part章", "cn", "paren")
+_SENTENCE_END = "。！？；!?;"
+# A heading on its own line: short, and no sentence end before its last character.
+_MAX_HEADING = 40
+
+
+@dataclass(frozen=True)
+class _Heading:
+    level: int  # 1 chapter, 2 section
+    text: str  # the heading as shown (Markdown marks removed)
+    rest: str  # the remainder of the line when the heading opens a paragraph
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    kind: str
+    number: int | None  # None for Markdown
+    text: str
+    standalone: bool
+
+
+def cn_number(numeral: str) -> int:
+    """Value of a Chinese (or Arabic) numeral up to 999: 三 3, 十二 12, 二十 20, 一百零五 105."""
+    if numeral.isdigit():
+        return int(numeral)
+    total, digit = 0, 0
+    for ch in numeral:
+        if ch in "十百":
+            total += (digit or 1) * (10 if ch == "十" else 100)
+            digit = 0
+        else:
+            digit = _CN_DIGITS[ch]
+    return total + digit
+
+
+def _candidate(line: str) -> _Candidate | None:
+    for kind, pattern in _PATTERNS:
+        m = pattern.match(line)
+        if not m:
+            continue
+        text = m.group("text").strip()
+        if kind == "md":
+            return _Candidate(f"md{len(m.group('marks'))}", None, text, True)
+        body = text[:-1]
+        standalone = len(text) <= _MAX_HEADING and not any(c in body for c in _SENTENCE_END)
+        unit = m.group("unit") if kind == "part" else ""
+        return _Candidate(kind + unit, cn_number(m.group("num")), text, standalone)
+    return None
+
+
+def _find_headings(lines: list[str]) -> dict[int, _Heading]:
+    """Line index → heading, for the chapter and section levels of this document."""
+    candidates = {i: c for i, line in enumerate(lines) if (c := _candidate(line))}
+    present = sorted({c.kind for c in candidates.values() if c.number in (None, 1)}, key=_RANKS.index)
+    # A single top-level Markdown heading on the first line is the document's title.
+    if present and present[0].startswith("md") and len(present) > 1:
+        tops = [i for i, c in candidates.items() if c.kind == present[0]]
+        if tops == [0]:
+            present.pop(0)
+            del candidates[0]
+    levels = dict(zip(present[:2], (1, 2)))
+    # Chapters may open a paragraph ("一、回顾。过去一年…") only in documents whose
+    # chapter headings never stand on their own line.
+    chapter_kind = present[0] if present else None
+    inline_chapters = not any(c.standalone for c in candidates.values() if c.kind == chapter_kind)
+    headings: dict[int, _Heading] = {}
+    expected = {1: 1, 2: 1}
+    for i, c in candidates.items():
+        level = levels.get(c.kind)
+        if level is None or (level == 2 and not headings):
+            continue
+        if c.number is not None and c.number != expected[level]:
+            continue
+        if level == 1 and not (c.standalone or inline_chapters):
+            continue
+        text, rest = (c.text, "") if c.standalone or c.kind.startswith("md") else _split_heading(c.text)
+        headings[i] = _Heading(level, text, rest)
+        expected[level] += 1
+        if level == 1:
+            expected[2] = 1
+    return headings
+
+
+def _split_heading(line: str) -> tuple[str, str]:
+    """``（一）全力推进项目建设。始终把…`` → (``（一）全力推进项目建设。``, ``始终把…``)."""
+    sentences = split_sentences(line)
+    return sentences[0], line[len(sentences[0]) :]
+
+
+# --- chapters ----------------------------------------------------------------
+
+
+def _chapters(lines: list[str], headings: dict[int, _Heading]) -> list[Chapter]:
+    """Group body lines under their headings (lines before the first heading form c01)."""
+    chapters: list[Chapter] = []
+    chapter_heading: str | None = None
+    sections: list[Section] = []
+    section: tuple[int, str | None, list[str]] = (0, None, [])
+
+    def close_section() -> None:
+        number, heading, paragraphs = section
+        if number == 0 and not paragraphs:
+            return
+        sid = f"c{len(chapters) + 1:02d}-s{number:02d}"
+        sections.append(
+            Section(
+                id=sid,
+                number=number,
+                heading=_sentence(f"{sid}-h", heading) if heading is not None else None,
+                paragraphs=tuple(_paragraph(f"{sid}-p{n:03d}", p) for n, p in enumerate(paragraphs, 1)),
+            )
+        )
+
+    def close_chapter() -> None:
+        close_section()
+        if chapter_heading is None and not sections:
+            return
+        number = len(chapters) + 1
+        cid = f"c{number:02d}"
+        heading = _sentence(f"{cid}-h", chapter_heading) if chapter_heading is not None else None
+        chapters.append(Chapter(cid, number, "body", heading, tuple(sections)))
+
+    for i, line in enumerate(lines):
+        h = headings.get(i)
+        if h is None:
+            section[2].append(line)
+            continue
+        if h.level == 1:
+            close_chapter()
+            chapter_heading, sections, section = h.text, [], (0, None, [])
+        else:
+            close_section()
+            section = (section[0] + 1, h.text, [])
+        if h.rest:
+            section[2].append(h.rest)
+    close_chapter()
+    return chapters
+
+
+def _paragraph(pid: str, text: str) -> Paragraph:
+    return Paragraph(pid, tuple(_sentence(f"{pid}-t{n:03d}", s) for n, s in enumerate(split_sentences(text), 1)))
+
+
+def _sentence(sid: str, text: str) -> Sentence:
+    return Sentence(sid, text, words=word_spans(text), clauses=clause_offsets(text))
+
+
+# --- sentences ---------------------------------------------------------------
+
+_OPEN_CLOSE = {"“": "”", "‘": "’", "《": "》", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】", "〔": "〕", "〈": "〉"}
+_CLOSERS = set(_OPEN_CLOSE.values()) | {'"'}
+
+
+def _nesting(text: str) -> list[int]:
+    """Bracket/quote depth after each character; unmatched marks are ignored."""
+    delta = [0] * len(text)
+    stack: list[tuple[str, int]] = []
+    straight: int | None = None  # position of an open ASCII double quote
+    for i, ch in enumerate(text):
+        if ch in _OPEN_CLOSE:
+            stack.append((_OPEN_CLOSE[ch], i))
+        elif ch == '"':
+            if straight is None:
+                straight = i
+            else:
+                delta[straight] += 1
+                delta[i] -= 1
+                straight = None
+        elif ch in _CLOSERS:
+            # close the innermost matching opener; openers left open inside it are unmatched
+            for k in range(len(stack) - 1, -1, -1):
+                if stack[k][0] == ch:
+                    delta[stack[k][1]] += 1
+                    delta[i] -= 1
+                    del stack[k:]
+                    break
+    depth, out = 0, []
+    for d in delta:
+        depth += d
+        out.append(depth)
+    return out
+
+
+def _closing(text: str, depth: list[int], i: int) -> bool:
+    """Whether text[i] closes a quote or bracket (a straight quote may open one too)."""
+    return text[i] in _CLOSERS and (text[i] != '"' or depth[i] < depth[i - 1])
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph at 。！？； (and ! ? ;), never inside quotes or brackets.
+
+    Closing quotes and brackets right after the end mark stay with the sentence
+    (``“…金山银山。”``), as do repeated marks (``？！``). The pieces concatenate
+    back to ``text`` exactly; none is empty or only spaces.
+    """
+    depth = _nesting(text)
+    sentences: list[str] = []
+    start, i, n = 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        ends = ch in _SENTENCE_END and depth[i] == 0
+        # a quote or bracket closing right after an end mark ends the sentence too
+        closes = ch in _CLOSERS and depth[i] == 0 and i > 0 and text[i - 1] in _SENTENCE_END
+        if not (ends or closes):
+            i += 1
+            continue
+        i += 1
+        while i < n and (text[i] in _SENTENCE_END or text[i] == " " or _closing(text, depth, i)):
+            i += 1
+        sentences.append(text[start:i])
+        start = i
+    if start < n:
+        if text[start:].strip() or not sentences:
+            sentences.append(text[start:])
+        else:
+            sentences[-1] += text[start:]
+    return sentences
+
+
+_CLAUSE_MARKS = "，、：,"
+
+
+def clause_offsets(text: str) -> tuple[int, ...]:
+    """Offsets just after ，、： outside quotes/brackets, for sentences over `LONG_SENTENCE`."""
+    if len(text) <= LONG_SENTENCE:
+        return ()
+    depth = _nesting(text)
+    return tuple(i + 1 for i, ch in enumerate(text[:-1]) if ch in _CLAUSE_MARKS and depth[i] == 0)
+
+
+@functools.cache
+def _jieba():
+    import jieba  # loaded once, late: its dictionary takes half a second
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+_NOT_A_WORD = re.compile(r"^[\s\W_]+$")
+
+
+def word_spans(text: str) -> tuple[Span, ...]:
+    """jieba's words over ``text`` as [start, end) spans; punctuation and spaces left out."""
+    return tuple((a, b) for w, a, b in _jieba().tokenize(text) if not _NOT_A_WORD.match(w))
+
+
+# --- front matter and metadata -------------------------------------------------
+
+_DATELINE = re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
+_SPEAKER = re.compile(
+    r"^(?P<org>[\u4e00-\u9fff]*?)\s*(?P<role>(?:代理?|副)?(?:省长|市长|区长|县长|州长|旗长|盟长|主席|总理))"
+    r"\s*(?P<name>[\u4e00-\u9fff·]{2,5})$"
+)
+_SALUTATION = re.compile(r"^(?:各位|尊敬的).{0,20}[：:，,]$")
+_TITLE_PUNCT = re.compile(r"[。，；！？：,;!?:]")
+
+
+@dataclass(frozen=True)
+class _Meta:
+    title: str
+    author: str
+    date: str
+
+
+def _is_title(line: str) -> bool:
+    return len(line) <= _MAX_HEADING and "报告" in line and not _TITLE_PUNCT.search(line)
+
+
+def _is_dateline(line: str) -> bool:
+    return bool(_DATELINE.search(line)) and len(line) <= 100 and ("会议" in line or line[0] in "―—-－─")
+
+
+def _front_matter_length(lines: list[str]) -> int:
+    n = 0
+    for line in lines[:6]:
+        if not (_is_title(line) or _is_dateline(line) or _SPEAKER.match(line) or _SALUTATION.match(line)):
+            break
+        n += 1
+    return n
+
+
+def _metadata(front: list[str]) -> _Meta:
+    title = next((line.lstrip("# ") for line in front[:1] if _is_title(line.lstrip("# "))), "")
+    dateline = next((m for line in front if _is_dateline(line) and (m := _DATELINE.search(line))), None)
+    speaker = next((m for line in front if (m := _SPEAKER.match(line))), None)
+    year = dateline.group("y") if dateline else ""
+    date = f"{year}-{int(dateline.group('m')):02d}-{int(dateline.group('d')):02d}" if dateline else ""
+    if not title and speaker and year:
+        org = speaker.group("org")
+        place = org.removesuffix("人民政府") if org.endswith("人民政府") else ""
+        title = f"{year}年{place}政府工作报告"
+    return _Meta(title or DEFAULT_TITLE, speaker.group("name") if speaker else "", date)
