@@ -21,3 +21,11 @@ class SynthesisError(AccessibleError):
 
 class OutputError(AccessibleError):
     """An output folder or file cannot be written."""
+
+
+class ClipError(SynthesisError):
+    """Clips needed to assemble audio are missing or corrupt; synthesize ``sentence_ids`` again."""
+
+    def __init__(self, message: str, sentence_ids: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.sentence_ids = sentence_ids
