@@ -1,0 +1,148 @@
+"""XHTML content documents of the EPUB: one page per chapter, the cover page, the style sheet.
+
+Every spoken unit (sentence or heading) is a ``<span class="s">`` carrying its stable
+sentence id, so the media overlay can point at it; with word sync each word inside it
+is a ``<span class="w">`` with the id from `word_id`. Headings are h1 (book title,
+front page), h2 (chapters) and h3 (sections), so screen readers can navigate by level.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape, quoteattr
+
+from .layout import chapter_label
+from .model import Book, Chapter, Section, Sentence
+
+SENTENCE_CLASS = "s"
+WORD_CLASS = "w"
+ACTIVE_CLASS = "-epub-media-overlay-active"
+
+_HEAD = """<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="{lang}" xml:lang="{lang}">
+<head>
+<meta charset="utf-8"/>
+<title>{title}</title>
+<link rel="stylesheet" type="text/css" href="{css}"/>
+</head>
+"""
+
+# Sizes in em and no fixed colours on the text, so reading systems and readers can
+# change font, size, spacing and colours (displayTransformability). The highlight is
+# the exception: it sets its own text colour with its background so the contrast holds
+# in light and dark themes alike, and it is !important because reading-system night
+# themes force transparent backgrounds on every element.
+STYLESHEET = f"""\
+body {{ line-height: 1.8; margin: 0 4%; }}
+h1 {{ font-size: 1.6em; text-align: center; margin: 1.5em 0 1em; }}
+h2 {{ font-size: 1.35em; margin: 1.6em 0 0.8em; }}
+h3 {{ font-size: 1.15em; margin: 1.4em 0 0.6em; }}
+p {{ text-indent: 2em; margin: 0.4em 0; }}
+.{ACTIVE_CLASS} {{
+  background-color: #ffe14d !important;
+  color: #000000 !important;
+  outline: 0.15em solid #b3261e !important;
+  border-radius: 0.15em;
+}}
+@media (prefers-color-scheme: dark) {{
+  .{ACTIVE_CLASS} {{ background-color: #ffd21f !important; outline-color: #ff9e80 !important; }}
+}}
+body.cover {{ margin: 0; text-align: center; }}
+body.cover img {{ max-width: 100%; max-height: 95vh; }}
+p.cover-title {{ font-size: 1.8em; font-weight: bold; text-indent: 0; margin: 1em 0; }}
+"""
+
+
+def word_id(sentence_id: str, index: int) -> str:
+    """The element id of word ``index`` (0-based, in `Sentence.words`) of a sentence."""
+    return f"{sentence_id}-w{index + 1:02d}"
+
+
+def _sentence(sentence: Sentence, words: bool) -> str:
+    text = sentence.text
+    if not (words and sentence.words):
+        body = escape(text)
+    else:
+        pieces, pos = [], 0
+        for i, (start, end) in enumerate(sentence.words):
+            if start < pos or end <= start:  # overlapping or empty spans cannot be marked up
+                continue
+            pieces.append(escape(text[pos:start]))
+            pieces.append(f'<span class="{WORD_CLASS}" id="{word_id(sentence.id, i)}">{escape(text[start:end])}</span>')
+            pos = end
+        pieces.append(escape(text[pos:]))
+        body = "".join(pieces)
+    return f'<span class="{SENTENCE_CLASS}" id="{sentence.id}">{body}</span>'
+
+
+def _heading(level: int, sentence: Sentence | None, fallback: str, words: bool) -> str:
+    inner = _sentence(sentence, words) if sentence else escape(fallback)
+    return f"<h{level}>{inner}</h{level}>\n"
+
+
+def _paragraphs(section: Section, words: bool) -> str:
+    return "".join(
+        f'<p id="{p.id}">' + "".join(_sentence(s, words) for s in p.sentences) + "</p>\n"
+        for p in section.paragraphs
+        if p.sentences
+    )
+
+
+def _labelled_by(sentence: Sentence | None) -> str:
+    return f" aria-labelledby={quoteattr(sentence.id)}" if sentence else ""
+
+
+def _body_chapter(chapter: Chapter, words: bool) -> str:
+    parts = [
+        f'<section id="{chapter.id}" epub:type="chapter" role="doc-chapter"{_labelled_by(chapter.heading)}>\n',
+        _heading(2, chapter.heading, chapter_label(chapter), words),
+    ]
+    for section in chapter.sections:
+        if section.heading is None:  # the untitled lead-in before the first section
+            parts.append(_paragraphs(section, words))
+            continue
+        parts.append(f'<section id="{section.id}"{_labelled_by(section.heading)}>\n')
+        parts.append(_heading(3, section.heading, "", words))
+        parts.append(_paragraphs(section, words))
+        parts.append("</section>\n")
+    parts.append("</section>\n")
+    return "".join(parts)
+
+
+def _front_chapter(book: Book, chapter: Chapter, words: bool) -> str:
+    """The front page: the book title as h1, then the dateline, speaker and salutation."""
+    title_spoken = chapter.heading is not None and chapter.heading.text == book.title
+    parts = [f'<section id="{chapter.id}" epub:type="frontmatter">\n']
+    parts.append(_heading(1, chapter.heading if title_spoken else None, book.title, words))
+    if chapter.heading is not None and not title_spoken:
+        parts.append(_heading(2, chapter.heading, "", words))
+    for section in chapter.sections:
+        if section.heading is not None:
+            parts.append(_heading(3, section.heading, "", words))
+        parts.append(_paragraphs(section, words))
+    parts.append("</section>\n")
+    return "".join(parts)
+
+
+def chapter_page(book: Book, chapter: Chapter, *, css: str, words: bool = False) -> str:
+    """The XHTML document of one chapter (the front matter gets the book title as h1)."""
+    body = _front_chapter(book, chapter, words) if chapter.kind == "front" else _body_chapter(chapter, words)
+    title = escape(f"{chapter_label(chapter)} - {book.title}")
+    return _HEAD.format(lang=book.language, title=title, css=css) + f"<body>\n{body}</body>\n</html>\n"
+
+
+def cover_page(book: Book, *, image: str, css: str, title_on_image: bool) -> str:
+    """The cover page. When the image cannot show the title (no CJK font here) the image is
+    decorative and the title is real text below it."""
+    if title_on_image:
+        figure = f'<img src="{image}" role="doc-cover" alt={quoteattr(f"封面：{book.title}")}/>\n'
+    else:
+        figure = (
+            f'<img src="{image}" role="presentation" alt=""/>\n'
+            f'<p class="cover-title">{escape(book.title)}</p>\n'
+        )
+    title = escape(f"封面 - {book.title}")
+    return (
+        _HEAD.format(lang=book.language, title=title, css=css)
+        + f'<body class="cover" epub:type="cover">\n<section epub:type="cover">\n{figure}</section>\n</body>\n</html>\n'
+    )
