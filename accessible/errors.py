@@ -15,6 +15,10 @@ class VoiceError(AccessibleError):
     """A voice profile is unknown, malformed, or its engine cannot run here."""
 
 
+class LexiconError(AccessibleError):
+    """A pronunciation lexicon (TOML) is unreadable or has an invalid entry."""
+
+
 class SynthesisError(AccessibleError):
     """An engine failed to produce a clip after its retries."""
 

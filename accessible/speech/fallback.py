@@ -1,0 +1,19 @@
+"""Whatever no rule knew, read digit by digit so it stays audible, and flagged
+("unknown") for `accessible read --warn`: 3.14.15 三点一四点一五, very long digit runs."""
+
+from __future__ import annotations
+
+import re
+
+from .cardinal import say_digits
+from .rule import Rule
+
+
+def _dotted(m: re.Match[str]) -> str:
+    return "点".join(say_digits(part) for part in m.group().split("."))
+
+
+RULES = (
+    Rule.of("unknown", r"\d+(?:\.\d+){2,}", _dotted),
+    Rule.of("unknown", r"\d+", lambda m: say_digits(m.group())),
+)

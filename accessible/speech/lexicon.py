@@ -1,0 +1,132 @@
+"""User lexicons: TOML files that say how a word or a pattern is read, winning over
+every built-in rule. The format (documented for users in voices/lexicon.toml):
+
+    [words]                      # exact text → how it is read
+    "滏阳" = { pinyin = "fu3 yang2" }
+    "PPP" = { spoken = "PPP模式" }
+    [patterns]                   # regex → how the first group (or the whole match) is read
+    "(\\d{6})热线" = { read = "phone" }
+    "(\\d+)号院" = { spoken = "\\1号院" }
+
+An entry has ``spoken`` (a replacement; ``\\1`` refers to a pattern's groups),
+``read`` (a built-in reading of the matched text: digits, phone, number) and/or
+``pinyin`` (tone-number syllables, one per character of the spoken text). Files are
+validated once on load; later files override earlier ones entry by entry.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..errors import LexiconError
+from .cardinal import say_digits, say_number
+from .rule import Rewrite, view
+from .syllables import is_syllable
+
+READERS: dict[str, Callable[[str], str]] = {
+    "digits": say_digits,  # 106 一零六
+    "phone": lambda s: say_digits(s, yao=True),  # 961890 九六幺八九零
+    "number": lambda s: re.sub(r"\d+(?:\.\d+)?", lambda m: say_number(m.group()), s),  # 2025 两千零二十五
+}
+_KEYS = {"spoken", "read", "pinyin"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    spoken: str | None = None
+    read: str | None = None
+    pinyin: tuple[str, ...] = ()
+
+    def say(self, m: re.Match[str], group: int) -> str:
+        if self.spoken is not None:
+            return m.expand(self.spoken)
+        if self.read is not None:
+            return READERS[self.read](m.group(group))
+        return m.string[m.start(group) : m.end(group)]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    words: dict[str, Entry]
+    patterns: tuple[tuple[re.Pattern[str], Entry], ...]
+    sources: tuple[Path, ...] = ()
+
+    def rewrites(self, text: str, seen: str) -> Iterator[Rewrite]:
+        """Non-overlapping rewrites of ``text`` (matched on its folded ``seen`` view)."""
+        taken: list[tuple[int, int]] = []
+        searches = [(p, e) for p, e in self.patterns]
+        if self.words:
+            searches.append((_word_finder(tuple(self.words)), None))
+        for pattern, entry in searches:
+            for m in pattern.finditer(seen):
+                group = 1 if pattern.groups else 0
+                start, end = m.span(group)
+                if start == end or any(s < end and start < e for s, e in taken):
+                    continue
+                e = entry or self.words[m.group()]
+                spoken = e.say(m, group) if entry else (e.spoken or text[start:end])
+                if not spoken:
+                    continue
+                pinyin = e.pinyin if len(e.pinyin) == len(spoken) else ()
+                taken.append((start, end))
+                yield Rewrite(start, end, spoken, "lexicon", pinyin)
+
+
+def _word_finder(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def load_lexicon(*paths: str | Path) -> Lexicon:
+    """Read and validate lexicon files; later files override earlier ones."""
+    words: dict[str, Entry] = {}
+    patterns: dict[str, tuple[re.Pattern[str], Entry]] = {}
+    for path in map(Path, paths):
+        data = _read(path)
+        unknown = set(data) - {"words", "patterns"}
+        if unknown:
+            raise LexiconError(f"{path}: unknown table(s) {', '.join(sorted(unknown))}; known: words, patterns")
+        for key, value in data.get("words", {}).items():
+            words[view(key)] = _entry(path, key, value)
+        for key, value in data.get("patterns", {}).items():
+            try:
+                pattern = re.compile(key)
+            except re.error as e:
+                raise LexiconError(f"{path}: pattern {key!r} is not a valid regex ({e})") from None
+            patterns[key] = (pattern, _entry(path, key, value))
+    return Lexicon(words, tuple(patterns.values()), tuple(map(Path, paths)))
+
+
+def _read(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise LexiconError(f"{path}: not a readable lexicon ({e})") from None
+
+
+def _entry(path: Path, key: str, value: object) -> Entry:
+    where = f"{path}: entry {key!r}"
+    if not isinstance(value, dict) or not value:
+        raise LexiconError(f"{where} must be a table such as {{ pinyin = \"...\" }} or {{ spoken = \"...\" }}")
+    unknown = set(value) - _KEYS
+    if unknown:
+        raise LexiconError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KEYS))}")
+    if not all(isinstance(v, str) for v in value.values()):
+        raise LexiconError(f"{where}: values must be strings")
+    spoken, read, pinyin = value.get("spoken"), value.get("read"), tuple(value.get("pinyin", "").split())
+    if spoken is not None and read is not None:
+        raise LexiconError(f"{where}: give either spoken or read, not both")
+    if read is not None and read not in READERS:
+        raise LexiconError(f"{where}: read must be one of {', '.join(READERS)}, not {read!r}")
+    if spoken is not None and (not spoken or re.search(r"[0-9０-９]", re.sub(r"\\(\d+|g<\w+>)", "", spoken))):
+        raise LexiconError(f"{where}: spoken must be non-empty words without digits")
+    bad = [s for s in pinyin if not is_syllable(s)]
+    if bad:
+        raise LexiconError(f"{where}: {' '.join(bad)} not tone-number pinyin the voice knows (e.g. hang2, de5)")
+    said = spoken if spoken is not None and "\\" not in spoken else key if read is None and "\\" not in key else None
+    if pinyin and said is not None and len(pinyin) != len(said):
+        raise LexiconError(f"{where}: {len(pinyin)} pinyin syllable(s) for {len(said)} character(s) {said!r}")
+    return Entry(spoken, read, pinyin)

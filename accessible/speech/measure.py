@@ -1,0 +1,35 @@
+"""Units after a number: symbols spelled out (10km 十公里) and / read 每 (87微克/立方米).
+
+The number itself is read by the number rules, which look at the unit (data/units.txt)
+to choose 两. A new unit is one line in that file.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from . import tables
+from .rule import Rule, units
+
+
+@cache
+def _spelled() -> dict[str, str]:
+    return {w: s for w, s in units().items() if w != s}
+
+
+def _lookbehind(words: frozenset[str]) -> str:
+    import re
+
+    return "(?:" + "|".join(f"(?<={re.escape(w)})" for w in sorted(words)) + ")"
+
+
+def _rules() -> tuple[Rule, ...]:
+    counters = tables.words("measure_words.txt") | frozenset(units())
+    return (
+        Rule.of("measure", rf"(?<=\d)\s?(?:{tables.alternation(_spelled())})(?![A-Za-z])",
+                lambda m: _spelled()[m.group().strip()]),
+        Rule.of("measure", rf"{_lookbehind(counters)}/(?={tables.alternation(counters)})", lambda m: "每"),
+    )
+
+
+RULES = _rules()

@@ -1,0 +1,88 @@
+"""Turn a sentence into its spoken form, keeping a map back to the original.
+
+Rules (`rules.RULES`, in priority order) are tried at each place where any of them
+can match, leftmost first; the first rule that accepts wins and the scan moves on
+after its match. User lexicon entries are found first and win over every rule.
+Every rewrite replaces one span of the original with a non-empty spoken text, so
+each spoken character maps to exactly one original span and the spans, taken in
+order, cover the original once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from ..model import Span
+from .lexicon import Lexicon
+from .rule import Rewrite, Rule, view
+from .rules import RULES
+
+
+@dataclass(frozen=True)
+class Normalized:
+    text: str
+    spoken: str
+    origin: tuple[Span, ...]  # per spoken character
+    rewrites: tuple[Rewrite, ...]  # in text order
+    rewrite_at: tuple[int, ...]  # per spoken character: index into rewrites, -1 if untouched
+    spoken_spans: tuple[Span, ...]  # per rewrite: where its spoken text sits in `spoken`
+
+    @property
+    def unknown(self) -> tuple[Rewrite, ...]:
+        """Expressions no rule knew: read digit by digit (worth a look, or a lexicon entry)."""
+        return tuple(r for r in self.rewrites if r.kind == "unknown")
+
+
+@cache
+def _finder(rules: tuple[Rule, ...]) -> re.Pattern[str]:
+    # Only finds where some rule may match; each rule is then tried on its own there.
+    return re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules))
+
+
+def normalize(text: str, lexicon: Lexicon | None = None) -> Normalized:
+    """The spoken form of ``text`` with its map back to the original; never raises."""
+    seen = view(text)
+    found = list(lexicon.rewrites(text, seen)) if lexicon else []
+    claimed = [(r.start, r.end) for r in found]
+    finder = _finder(RULES)
+    pos = 0
+    while (hit := finder.search(seen, pos)) is not None:
+        start = hit.start()
+        pos = start + 1
+        for rule in RULES:
+            m = rule.pattern.match(seen, start)
+            if m is None or m.end() == start or _overlaps(claimed, start, m.end()):
+                continue
+            spoken = rule.say(m)
+            if spoken:
+                found.append(Rewrite(start, m.end(), spoken, rule.kind))
+                pos = m.end()
+                break
+    return _apply(text, sorted(found, key=lambda r: r.start))
+
+
+def _overlaps(claimed: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in claimed)
+
+
+def _apply(text: str, rewrites: list[Rewrite]) -> Normalized:
+    spoken: list[str] = []
+    origin: list[Span] = []
+    at: list[int] = []
+    placed: list[Span] = []
+    i = 0
+    for k, r in enumerate(rewrites):
+        spoken.append(text[i : r.start])
+        origin.extend((j, j + 1) for j in range(i, r.start))
+        at.extend([-1] * (r.start - i))
+        placed.append((len(origin), len(origin) + len(r.spoken)))
+        spoken.append(r.spoken)
+        origin.extend([(r.start, r.end)] * len(r.spoken))
+        at.extend([k] * len(r.spoken))
+        i = r.end
+    spoken.append(text[i:])
+    origin.extend((j, j + 1) for j in range(i, len(text)))
+    at.extend([-1] * (len(text) - i))
+    return Normalized(text, "".join(spoken), tuple(origin), tuple(rewrites), tuple(at), tuple(placed))

@@ -1,0 +1,241 @@
+"""Pinyin for a spoken form: jieba words → pypinyin, the polyphone table of report
+vocabulary (data/polyphones.txt), tone sandhi, and Latin letters as Mandarin syllables.
+
+Tone sandhi, applied over each stretch of syllables between punctuation marks:
+- 一 is yi2 before a fourth (or neutral) tone and yi4 before the others; it keeps yi1
+  at the end of a stretch or of a word (统一, 之一, a heading's 一、), after 第, next to
+  other numerals (十一, 一九, 零一), before 月/号.
+- 不 is bu2 before a fourth tone.
+- Third tones: a run of third tones is split at word boundaries, and inside a word
+  at the boundary of its dictionary parts (展览|馆 zhan2 lan2 guan3, 小|老虎 xiao3
+  lao2 hu3); each part is resolved first, then a third tone before a third tone
+  becomes second. pypinyin alone only handles pairs.
+User lexicon pinyin is taken as given: no sandhi touches it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import jieba
+from pypinyin import Style, lazy_pinyin
+
+from ..model import Reading, Span, Syllable
+from . import tables
+from .lexicon import Lexicon
+from .normalize import Normalized
+from .syllables import is_syllable
+
+log = logging.getLogger("accessible")
+
+_DIGIT_WORDS = set("零一二三四五六七八九十幺点两")
+_BIG = set("百千万亿")
+_YI_KEEPS_BEFORE = set("月号")
+
+
+def _is_han(c: str) -> bool:
+    return "\u3400" <= c <= "\u9fff" or c == "〇"
+
+
+@cache
+def polyphones() -> dict[str, tuple[str, ...]]:
+    return tables.syllables("polyphones.txt")
+
+
+@cache
+def _letters() -> dict[str, tuple[str, ...]]:
+    return tables.syllables("letters.txt")
+
+
+@cache
+def _tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word in polyphones():
+        tokenizer.add_word(word)  # keep table words whole, so their reading applies
+    return tokenizer
+
+
+def _raw(word: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True))
+
+
+@lru_cache(maxsize=100_000)
+def _word(word: str) -> tuple[tuple[str, ...], bool]:
+    """Citation pinyin of a Han word, and whether the polyphone table changed it."""
+    raw = _raw(word)
+    fixed = list(raw)
+    table = polyphones()
+    i = 0
+    while i < len(word):  # longest table entries inside the word, left to right
+        for j in range(len(word), i, -1):
+            if word[i:j] in table and (j - i > 1 or j - i == len(word)):
+                fixed[i:j] = table[word[i:j]]
+                i = j
+                break
+        else:
+            i += 1
+    return tuple(_valid(p) for p in fixed), tuple(fixed) != raw
+
+
+def _valid(pinyin: str) -> str:
+    if is_syllable(pinyin):
+        return pinyin
+    base, tone = pinyin[:-1], pinyin[-1:]
+    if base in ("n", "ng", "m"):  # 嗯, 呒
+        return "en" + tone
+    if base.endswith("r") and is_syllable(base[:-1] + tone):  # erhua: the 儿 is its own syllable
+        return base[:-1] + tone
+    return pinyin
+
+
+@lru_cache(maxsize=4096)
+def _parts(word: str) -> tuple[int, ...]:
+    """Cut points inside a word where its dictionary parts meet (展览馆 → (2,))."""
+    if len(word) < 3:
+        return ()
+    freq = _tokenizer().FREQ
+    if freq.get(word[:2]):
+        return (2,)
+    if freq.get(word[1:]):
+        return (1,)
+    return ()
+
+
+@dataclass
+class _Syl:
+    index: int  # spoken character
+    pinyin: str
+    char: str
+    fixed: bool = False  # from the user lexicon: no sandhi
+
+
+def reading_of(normalized: Normalized, lexicon: Lexicon | None = None) -> Reading:
+    """The `Reading` of a normalized sentence (``lexicon`` pinyin is already on its rewrites)."""
+    spoken = normalized.spoken
+    words: list[Span] = []
+    stretches: list[tuple[list[_Syl], set[int]]] = [([], set())]  # syllables, cut points
+    pos = 0
+    for word in _tokenizer().lcut(spoken, HMM=True):
+        start, pos = pos, pos + len(word)
+        syls = _word_syllables(word, start, normalized)
+        if not syls:  # punctuation, space, emoji: a pause, so sandhi stops here
+            stretches.append(([], set()))
+            continue
+        words.append((start, pos))
+        stretch, cut = stretches[-1]
+        cut.add(len(stretch))
+        if all(_is_han(c) for c in word):
+            cut.update(len(stretch) + k for k in _parts(word))
+        stretch.extend(syls)
+    syllables: list[Syllable] = []
+    for stretch, cut in stretches:
+        _sandhi(stretch, cut)
+        syllables.extend(Syllable(s.pinyin, s.index) for s in stretch)
+    return Reading(spoken=spoken, origin=normalized.origin, syllables=tuple(syllables), words=tuple(words))
+
+
+def _word_syllables(word: str, start: int, normalized: Normalized) -> list[_Syl]:
+    """Syllables of one jieba word: lexicon pinyin, else Han readings, else letters."""
+    out: list[_Syl] = []
+    han_run = ""
+
+    def flush(end: int) -> None:
+        nonlocal han_run
+        if han_run:
+            pinyin, _ = _word(han_run)
+            begin = end - len(han_run)
+            out.extend(_Syl(begin + k, p, han_run[k]) for k, p in enumerate(pinyin) if is_syllable(p))
+            han_run = ""
+
+    for k, c in enumerate(word):
+        i = start + k
+        r = normalized.rewrite_at[i]
+        given = normalized.rewrites[r].pinyin if r >= 0 else ()
+        if given:
+            flush(i)
+            out.append(_Syl(i, given[i - normalized.spoken_spans[r][0]], c, fixed=True))
+        elif _is_han(c):
+            han_run += c
+        else:
+            flush(i)
+            out.extend(_Syl(i, p, c, fixed=True) for p in _letters().get(c.upper(), ()) if c.isascii())
+    flush(start + len(word))
+    return out
+
+
+def _tone(s: _Syl) -> int:
+    return int(s.pinyin[-1])
+
+
+def _set_tone(s: _Syl, tone: int) -> None:
+    s.pinyin = s.pinyin[:-1] + str(tone)
+
+
+def _sandhi(stretch: list[_Syl], cuts: set[int]) -> None:
+    citation = [_tone(s) for s in stretch]
+    for k, s in enumerate(stretch):
+        if s.fixed:
+            continue
+        nxt = stretch[k + 1] if k + 1 < len(stretch) else None
+        next_tone = citation[k + 1] if nxt else 0
+        if s.char == "一":
+            prev = stretch[k - 1].char if k else ""
+            _set_tone(s, _yi(prev, nxt.char if nxt else "", next_tone, k + 1 in cuts))
+        elif s.char == "不" and s.pinyin in ("bu4", "bu2"):
+            _set_tone(s, 2 if next_tone == 4 else 4)
+    _third_tones(stretch, cuts)
+
+
+def _yi(prev: str, nxt: str, next_tone: int, word_ends: bool) -> int:
+    if not nxt or word_ends and prev or prev == "第":
+        return 1  # 一、 统一 之一 第一
+    if prev in _DIGIT_WORDS or nxt in _DIGIT_WORDS or nxt in _YI_KEEPS_BEFORE:
+        return 1  # 十一 一九 一点五 一月
+    if prev in _BIG and (nxt in _BIG or nxt in _DIGIT_WORDS):
+        return 1  # 一千一百 (counting)
+    return 2 if next_tone in (4, 5) else 4
+
+
+def _third_tones(stretch: list[_Syl], cuts: set[int]) -> None:
+    i = 0
+    while i < len(stretch):
+        j = i
+        while j < len(stretch) and _tone(stretch[j]) == 3 and not stretch[j].fixed:
+            j += 1
+        if j - i > 1:
+            _resolve(stretch, cuts, i, j)
+        i = max(j, i + 1)
+
+
+def _resolve(stretch: list[_Syl], cuts: set[int], lo: int, hi: int) -> None:
+    """Third-tone run [lo, hi): split at the cut nearest its middle, resolve both sides,
+    then change a third tone left of the cut if a third tone still follows it."""
+    if hi - lo < 2:
+        return
+    inner = [c for c in cuts if lo < c < hi]
+    if not inner:
+        for k in range(lo, hi - 1):
+            _set_tone(stretch[k], 2)
+        return
+    cut = min(inner, key=lambda c: (abs(2 * c - lo - hi), c))
+    _resolve(stretch, cuts, lo, cut)
+    _resolve(stretch, cuts, cut, hi)
+    if _tone(stretch[cut - 1]) == 3 and _tone(stretch[cut]) == 3:
+        _set_tone(stretch[cut - 1], 2)
+
+
+def corrected_words(spoken: str) -> tuple[tuple[Span, tuple[str, ...]], ...]:
+    """Words of a spoken form whose reading the polyphone table fixed (for proofreading)."""
+    found = []
+    pos = 0
+    for word in _tokenizer().lcut(spoken, HMM=True):
+        start, pos = pos, pos + len(word)
+        if all(_is_han(c) for c in word):
+            pinyin, changed = _word(word)
+            if changed:
+                found.append(((start, pos), pinyin))
+    return tuple(found)

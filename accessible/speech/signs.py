@@ -1,0 +1,20 @@
+"""Signs: “1+27” 一加二十七, 互联网+ 互联网加, ±0.5 正负零点五, -5% 负百分之五."""
+
+from __future__ import annotations
+
+import re
+
+from .cardinal import say_number
+from .rule import HAN, NUMBER, Rule
+
+
+def _sum(m: re.Match[str]) -> str:
+    return "加".join(say_number(part.strip()) for part in m.group().split("+"))
+
+
+RULES = (
+    Rule.of("sign", rf"(?<![\d.])(?:{NUMBER})(?:\s*\+\s*(?:{NUMBER}))+(?![\d.])", _sum),
+    Rule.of("sign", rf"(?<=[{HAN}A-Za-z”’」』)）])\+", lambda m: "加"),
+    Rule.of("sign", r"±", lambda m: "正负"),
+    Rule.of("sign", r"(?<![\dA-Za-z.)）])-(?=\d)", lambda m: "负"),
+)
