@@ -45,3 +45,18 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
+
+
+def write_text_if_changed(path: str | os.PathLike[str], text: str) -> bool:
+    """Write ``text`` unless the file already holds exactly it; True when written.
+
+    An unchanged output keeps its modification time, so incremental builds, sync tools
+    and players that watch files see no change.
+    """
+    try:
+        if Path(path).read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    write_text(path, text)
+    return True

@@ -1,0 +1,365 @@
+"""The chaptered audiobook: one MP3 per chapter, one M4B, a playlist, captions.
+
+Each chapter is assembled from its sentence clips with the voice profile's pauses,
+brought to the same loudness with one linear gain, and encoded with the bundled ffmpeg.
+Sentence times are counted in samples while assembling, so they are exact in the PCM;
+they stay exact in the files because ffmpeg writes the encoder delay and padding into
+them (the LAME header of the MP3, the edit list of the M4B) and every decoder that reads
+those plays the first sample first. Measured (tests/test_audio.py, bench/bench_audio.py):
+decoded by ffmpeg, both files line up with the PCM to the sample and have its exact
+length. A player that ignores that information hears the audio later by the encoder
+delay (MP3: 1105 samples = 46 ms at 24 kHz; AAC: 1024 samples = 43 ms).
+
+Choice of codec settings, for speech at the voice's own 24 kHz (no resampling):
+MP3 64 kbit/s CBR mono — clean for a single voice at this rate, and constant bitrate
+makes byte-offset seeking exact, which matters to players that jump to a sentence
+(EPUB media overlays); about 29 MB per hour. AAC-LC 64 kbit/s mono in the M4B.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterator, Mapping, Sequence
+
+import numpy as np
+from mutagen import MutagenError
+
+from . import ffmpeg
+from .captions import write_captions
+from .errors import ClipError, InputError, OutputError
+from .fsio import atomic_path, write_text_if_changed
+from .layout import Layout, chapter_label
+from .loudness import PEAK_CEILING, TARGET_LUFS, Gain, apply_gain, normalize, to_float, to_pcm16
+from .model import Book, Chapter, ChapterTrack, Clip, Placed, Sentence, Timing
+from .tags import Mark, TrackTags, cover_mime, ffmetadata, iso639_2, write_id3, write_mp4_extras
+from .tracks import ChapterEntry, Manifest
+from .voices import Pauses, Voice
+
+log = logging.getLogger("accessible")
+
+LEAD_IN = 0.5  # s of silence before a chapter's first word
+MP3_ARGS = ["-c:a", "libmp3lame", "-b:a", "64k", "-map_metadata", "-1", "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3"]
+AAC_ARGS = ["-c:a", "aac", "-b:a", "64k"]
+# Part of every input hash: change it when the encoding changes, and every file is redone.
+ENCODING = "mp3-64k-cbr aac-64k lead-0.5 v1"
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """A chapter's audio before loudness normalization, and where each sentence lies in it."""
+
+    pcm: np.ndarray  # int16 mono
+    sample_rate: int
+    placed: tuple[Placed, ...]
+
+    @property
+    def duration(self) -> float:
+        return len(self.pcm) / self.sample_rate
+
+
+def reading_plan(chapter: Chapter, pauses: Pauses) -> list[tuple[Sentence, float]]:
+    """Every sentence of the chapter in reading order, with the silence that follows it.
+
+    After a heading: ``heading``; the end of a section (before the next section's heading)
+    is a larger break than a paragraph and gets ``heading`` too; the end of a paragraph:
+    ``paragraph``; otherwise ``sentence``. The chapter ends with its share of the
+    ``chapter`` pause (the rest is the next file's lead-in), at least a paragraph pause.
+    """
+    plan: list[tuple[Sentence, float]] = []
+    if chapter.heading:
+        plan.append((chapter.heading, pauses.heading))
+    for section in chapter.sections:
+        if section.heading:
+            if plan:
+                plan[-1] = (plan[-1][0], max(plan[-1][1], pauses.heading))
+            plan.append((section.heading, pauses.heading))
+        for paragraph in section.paragraphs:
+            last = len(paragraph.sentences) - 1
+            plan += [(s, pauses.paragraph if i == last else pauses.sentence) for i, s in enumerate(paragraph.sentences)]
+    if plan:
+        plan[-1] = (plan[-1][0], max(pauses.chapter - LEAD_IN, pauses.paragraph))
+    return plan
+
+
+def assemble(chapter: Chapter, clips: Mapping[str, Clip], pauses: Pauses) -> Assembly:
+    """Clips in reading order with their pauses; placements counted in samples (exact)."""
+    plan = reading_plan(chapter, pauses)
+    rate = clips[plan[0][0].id].sample_rate
+    pieces: list[np.ndarray] = []
+    placed: list[Placed] = []
+    pos = round(LEAD_IN * rate)
+    pieces.append(np.zeros(pos, dtype="<i2"))
+    for sentence, pause in plan:
+        clip = clips[sentence.id]
+        samples = np.frombuffer(clip.pcm, dtype="<i2")
+        start, end = pos / rate, (pos + len(samples)) / rate
+        timings = tuple(Timing(start + t.start, start + t.end, t.text_start, t.text_end) for t in clip.timings)
+        placed.append(Placed(sentence.id, start, end, timings))
+        gap = round(pause * rate)
+        pieces += [samples, np.zeros(gap, dtype="<i2")]
+        pos += len(samples) + gap
+    return Assembly(np.concatenate(pieces), rate, tuple(placed))
+
+
+def chapter_marks(chapter: Chapter, placed: Sequence[Placed], duration: float) -> tuple[Mark, ...]:
+    """The chapter's navigable parts: its start (with its title), then each titled section
+    from its heading on. They tile the file: each ends where the next begins."""
+    starts = {p.sentence_id: p.start for p in placed}
+    heads = [(chapter.id, chapter_label(chapter), 0.0)]
+    for section in chapter.sections:
+        if section.heading and starts[section.heading.id] > heads[-1][2]:
+            heads.append((section.id, section.title, starts[section.heading.id]))
+    ends = [h[2] for h in heads[1:]] + [duration]
+    return tuple(Mark(mid, title, start, end) for (mid, title, start), end in zip(heads, ends))
+
+
+def _clip_problem(clip: Clip | None, sentence: Sentence, rate: int | None) -> str | None:
+    if clip is None:
+        return "missing"
+    if not clip.pcm or len(clip.pcm) % 2:
+        return "not 16-bit PCM"
+    if not 8000 <= clip.sample_rate <= 48000 or (rate and clip.sample_rate != rate):
+        return f"sample rate {clip.sample_rate} Hz" + (f" (the book's clips are {rate} Hz)" if rate else "")
+    if not np.any(np.frombuffer(clip.pcm, dtype="<i2")):
+        return "silent"
+    last = 0.0
+    for t in clip.timings:
+        if not (last - 1e-6 <= t.start <= t.end <= clip.duration + 1e-3 and 0 <= t.text_start <= t.text_end <= len(sentence.text)):
+            return "timings outside the clip or the text"
+        last = t.start
+    return None
+
+
+def check_clips(chapters: Sequence[Chapter], clips: Mapping[str, Clip]) -> dict[str, str]:
+    """The sentences of ``chapters`` whose clip is missing or unusable, with the reason."""
+    problems: dict[str, str] = {}
+    rate: int | None = None
+    for chapter in chapters:
+        for sentence in chapter.sentences():
+            clip = clips.get(sentence.id)
+            problem = _clip_problem(clip, sentence, rate)
+            if problem:
+                problems[sentence.id] = problem
+            elif rate is None and clip is not None:
+                rate = clip.sample_rate
+    return problems
+
+
+def require_clips(chapters: Sequence[Chapter], clips: Mapping[str, Clip]) -> None:
+    """Raise `ClipError` (naming every bad sentence) unless all clips of ``chapters`` are usable."""
+    problems = check_clips(chapters, clips)
+    if problems:
+        shown = "; ".join(f"{sid}: {why}" for sid, why in list(problems.items())[:3])
+        more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
+        raise ClipError(f"{len(problems)} clip(s) cannot be used ({shown}{more})", tuple(problems))
+
+
+def _digest(*parts: object) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else json.dumps(part, ensure_ascii=False, sort_keys=True, default=str).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _chapter_key(chapter: Chapter, clips: Mapping[str, Clip], pauses: Pauses, tags: TrackTags, stem: str, target: float) -> str:
+    sentences = [
+        (s.id, s.text, s.words, clips[s.id].sample_rate, hashlib.sha256(clips[s.id].pcm).hexdigest(), clips[s.id].timings)
+        for s in chapter.sentences()
+    ]
+    tag_fields = replace(tags, cover=None)
+    cover = hashlib.sha256(tags.cover).hexdigest() if tags.cover else ""
+    return _digest(ENCODING, stem, target, PEAK_CEILING, pauses, tag_fields, cover, sentences)
+
+
+def _book_tags(book: Book, voice: Voice, cover: bytes | None) -> TrackTags:
+    return TrackTags(
+        title=book.title,
+        album=book.title,
+        artist=book.author,
+        narrator=voice.voice or voice.name,
+        date=book.date,
+        language=iso639_2(book.language),
+        cover=cover,
+    )
+
+
+def _read_cover(cover: Path | bytes | None) -> bytes | None:
+    if cover is None or isinstance(cover, bytes):
+        data = cover
+    else:
+        try:
+            data = Path(cover).read_bytes()
+        except OSError as e:
+            raise InputError(f"{cover}: cannot read the cover image ({e.strerror or e})") from None
+    if data is not None:
+        cover_mime(data, cover if not isinstance(cover, bytes) else "cover")
+    return data
+
+
+def _select(book: Book, chapters: Sequence[int] | None) -> list[Chapter]:
+    if chapters is None:
+        return list(book.chapters)
+    known = {c.number: c for c in book.chapters}
+    unknown = [n for n in chapters if n not in known]
+    if unknown:
+        raise InputError(f"no chapter {', '.join(map(str, unknown))} in {book.title!r}; chapters are {min(known)}..{max(known)}")
+    return [known[n] for n in sorted(set(chapters))]
+
+
+def _relative(layout: Layout, path: Path) -> str:
+    return path.relative_to(layout.root).as_posix()
+
+
+def _tagging(path: Path, fn, *args) -> None:
+    try:
+        fn(path, *args)
+    except (MutagenError, OSError) as e:
+        raise OutputError(f"cannot write tags into {path}: {e}") from None
+
+
+def _build_chapter(
+    chapter: Chapter, clips: Mapping[str, Clip], voice: Voice, layout: Layout, tags: TrackTags, key: str, target: float
+) -> ChapterEntry:
+    assembly = assemble(chapter, clips, voice.pauses)
+    label = chapter_label(chapter)
+    audio_path = layout.chapter_audio(chapter)
+    samples, gain, after = normalize(to_float(assembly.pcm), assembly.sample_rate, target=target, what=f"chapter {label!r}")
+    marks = chapter_marks(chapter, assembly.placed, assembly.duration)
+    with atomic_path(audio_path) as tmp:
+        ffmpeg.encode([to_pcm16(samples).tobytes()], assembly.sample_rate, tmp, MP3_ARGS, what=str(audio_path))
+        _tagging(tmp, write_id3, replace(tags, title=label), marks)
+    captions = write_captions(layout, chapter, assembly.placed)
+    track = ChapterTrack(chapter.id, label, _relative(layout, audio_path), assembly.duration, assembly.placed)
+    files = (track.path, *(_relative(layout, p) for p in captions))
+    log.info("%s: %.1f s, %.1f LUFS, gain %+.1f dB%s", track.path, track.duration, after.integrated, gain.db, ", limited" if gain.limit_db is not None else "")
+    return ChapterEntry(key, track, assembly.sample_rate, gain, after.integrated, marks, files)
+
+
+def _remove_stale(layout: Layout, old: ChapterEntry | None, keep: Sequence[str]) -> None:
+    """Delete the files an earlier build made for a chapter that are no longer its files
+    (a renamed chapter, a chapter gone from the book)."""
+    for rel in old.files if old else ():
+        if rel not in keep:
+            (layout.root / rel).unlink(missing_ok=True)
+
+
+def playlist_text(book: Book, tracks: Sequence[ChapterTrack]) -> str:
+    """An extended M3U (UTF-8, paths relative to the playlist, which sits in the book folder)."""
+    lines = ["#EXTM3U", f"#PLAYLIST:{book.title}"]
+    for track in tracks:
+        artist = f"{book.author} - " if book.author else ""
+        lines += [f"#EXTINF:{round(track.duration)},{artist}{track.title}", track.path]
+    return "\n".join(lines) + "\n"
+
+
+def _book_pcm(chapters: Sequence[Chapter], clips: Mapping[str, Clip], voice: Voice, entries: Sequence[ChapterEntry]) -> Iterator[bytes]:
+    """The whole book's normalized PCM, chapter by chapter, exactly as in the chapter files."""
+    for chapter, entry in zip(chapters, entries, strict=True):
+        assembly = assemble(chapter, clips, voice.pauses)
+        yield to_pcm16(apply_gain(to_float(assembly.pcm), assembly.sample_rate, entry.gain)).tobytes()
+
+
+def book_marks(entries: Sequence[ChapterEntry]) -> list[Mark]:
+    """Every chapter's marks, shifted to where the chapter starts in the whole book."""
+    marks: list[Mark] = []
+    offset = 0.0
+    for entry in entries:
+        marks += [replace(m, start=m.start + offset, end=m.end + offset) for m in entry.marks]
+        offset += entry.track.duration
+    return marks
+
+
+def _write_m4b(chapters: Sequence[Chapter], clips: Mapping[str, Clip], voice: Voice, layout: Layout, tags: TrackTags, entries: Sequence[ChapterEntry]) -> None:
+    rates = {e.sample_rate for e in entries}
+    if len(rates) != 1:
+        raise OutputError(f"cannot write {layout.m4b}: chapters have different sample rates {sorted(rates)}")
+    with tempfile.TemporaryDirectory() as scratch, atomic_path(layout.m4b) as tmp:
+        meta = Path(scratch) / "chapters.txt"
+        meta.write_text(ffmetadata(tags, book_marks(entries)), encoding="utf-8")
+        args = [
+            "-i", str(meta), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", *AAC_ARGS,
+            "-metadata:s:a:0", f"language={tags.language}", "-movflags", "+faststart", "-brand", "M4B ", "-f", "ipod",
+        ]  # fmt: skip
+        ffmpeg.encode(_book_pcm(chapters, clips, voice, entries), rates.pop(), tmp, args, what=str(layout.m4b))
+        _tagging(tmp, write_mp4_extras, tags)
+
+
+def build_audiobook(
+    book: Book,
+    clips: Mapping[str, Clip],
+    voice: Voice,
+    layout: Layout,
+    *,
+    chapters: Sequence[int] | None = None,
+    cover: Path | bytes | None = None,
+    target_lufs: float = TARGET_LUFS,
+    m4b: bool = True,
+) -> list[ChapterTrack]:
+    """Build (or reuse) the chapter MP3s and captions, then the playlist and the M4B.
+
+    ``chapters``: chapter numbers to build (default all); the others are left untouched.
+    A chapter whose inputs did not change since the last build (see `tracks.Manifest`)
+    is not encoded again. The playlist and the M4B span the book: they are rewritten
+    after any build once every chapter exists, and only when something in them changed;
+    the M4B also needs every chapter up to date and the clips of all chapters (else it
+    waits for a full build, with a warning).
+    Returns the tracks of all built chapters, in book order.
+
+    Raises `ClipError` (with the sentence ids) when a clip of a selected chapter is
+    missing or corrupt, `OutputError` when a file cannot be written (no partial file is
+    left under a final name).
+    """
+    audible = [c for c in book.chapters if next(c.sentences(), None)]
+    wanted = {c.id for c in _select(book, chapters)}
+    require_clips([c for c in audible if c.id in wanted], clips)
+    book_tags = _book_tags(book, voice, _read_cover(cover))
+    manifest = Manifest.load(layout)
+
+    def key(index: int, chapter: Chapter) -> str:
+        tags = replace(book_tags, title=chapter_label(chapter), track=index, total=len(audible))
+        return _chapter_key(chapter, clips, voice.pauses, tags, layout.chapter_stem(chapter), target_lufs)
+
+    for index, chapter in enumerate(audible, 1):
+        if chapter.id not in wanted:
+            continue
+        new_key = key(index, chapter)
+        old = manifest.chapters.get(chapter.id)
+        if old and old.key == new_key and all((layout.root / f).exists() for f in old.files):
+            continue
+        tags = replace(book_tags, title=chapter_label(chapter), track=index, total=len(audible))
+        entry = _build_chapter(chapter, clips, voice, layout, tags, new_key, target_lufs)
+        _remove_stale(layout, old, entry.files)
+        manifest.chapters[chapter.id] = entry
+        manifest.save(layout)  # after every chapter: an interrupted build keeps what is done
+    if chapters is None:
+        for gone in set(manifest.chapters) - {c.id for c in audible}:
+            _remove_stale(layout, manifest.chapters.pop(gone), ())
+        manifest.save(layout)
+
+    entries = [manifest.chapters[c.id] for c in audible if c.id in manifest.chapters]
+    tracks = [e.track for e in entries]
+    if len(entries) < len(audible):
+        log.info("playlist and M4B wait for the other chapters (%d of %d built)", len(entries), len(audible))
+        return tracks
+    write_text_if_changed(layout.playlist, playlist_text(book, tracks))
+    if not m4b:
+        return tracks
+    if check_clips(audible, clips):
+        log.warning("%s not updated: it needs the clips of every chapter (run a full build)", layout.m4b)
+        return tracks
+    stale = [c.id for i, (c, e) in enumerate(zip(audible, entries), 1) if e.key != key(i, c)]
+    if stale:
+        log.warning("%s not updated: chapter(s) %s changed since they were built (run a full build)", layout.m4b, ", ".join(stale))
+        return tracks
+    book_key = _digest([e.key for e in entries], replace(book_tags, cover=None), hashlib.sha256(book_tags.cover or b"").hexdigest())
+    if manifest.book_key != book_key or not layout.m4b.exists():
+        _write_m4b(audible, clips, voice, layout, book_tags, entries)
+        manifest.book_key = book_key
+        manifest.save(layout)
+    return tracks

@@ -1,0 +1,171 @@
+"""The bundled ffmpeg (imageio-ffmpeg): find it, feed it PCM, decode and meter with it.
+
+No system ffmpeg is needed. Every call is a plain subprocess; a failure becomes an
+`AccessibleError` naming the file and ffmpeg's own last line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from .errors import AccessibleError, InputError, OutputError
+
+_QUIET = ["-hide_banner", "-nostats", "-loglevel", "error"]
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as e:
+        raise OutputError(f"the bundled ffmpeg (imageio-ffmpeg) is not usable: {e}") from None
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    return lines[-1] if lines else "no message"
+
+
+def run(args: list[str], *, what: str, error: type[AccessibleError] = OutputError, stdin: bytes | None = None) -> bytes:
+    """Run ffmpeg with ``args``; return its stdout. ``what`` names the file for the error message."""
+    try:
+        done = subprocess.run([ffmpeg_exe(), *_QUIET, *args], input=stdin, capture_output=True, check=False)
+    except OSError as e:
+        raise error(f"{what}: cannot start ffmpeg ({e.strerror or e})") from None
+    if done.returncode != 0:
+        raise error(f"{what}: ffmpeg failed: {_last_line(done.stderr)}")
+    return done.stdout
+
+
+def raw_input_args(sample_rate: int) -> list[str]:
+    """ffmpeg input options for our PCM: signed 16-bit little-endian mono on stdin."""
+    return ["-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"]
+
+
+def encode(chunks: Iterable[bytes], sample_rate: int, out: Path, args: list[str], *, what: str) -> None:
+    """Stream 16-bit mono PCM ``chunks`` into ffmpeg, which writes ``out`` with output ``args``.
+
+    Streaming keeps a whole book's PCM out of memory when the M4B is made.
+    ffmpeg's stderr goes to a temporary file so a chatty encoder can never block the pipe.
+    """
+    with tempfile.TemporaryFile() as log:
+        try:
+            proc = subprocess.Popen(
+                [ffmpeg_exe(), *_QUIET, "-y", *raw_input_args(sample_rate), *args, str(out)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        except OSError as e:
+            raise OutputError(f"{what}: cannot start ffmpeg ({e.strerror or e})") from None
+        assert proc.stdin is not None
+        try:
+            for chunk in chunks:
+                proc.stdin.write(chunk)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # ffmpeg stopped early; its exit code and log say why
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        code = proc.wait()
+        if code != 0:
+            log.seek(0)
+            raise OutputError(f"cannot write {what}: ffmpeg failed: {_last_line(log.read())}")
+
+
+def decode(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]:
+    """Decode any audio file to mono int16 samples, as ffmpeg plays it (gapless info applied)."""
+    args = ["-i", str(path), "-map", "0:a:0", "-ac", "1"]
+    if sample_rate:
+        args += ["-ar", str(sample_rate)]
+    else:
+        sample_rate = probe_sample_rate(path)
+    pcm = run([*args, "-f", "s16le", "pipe:1"], what=str(path), error=InputError)
+    return np.frombuffer(pcm, dtype="<i2"), sample_rate
+
+
+def probe_sample_rate(path: Path) -> int:
+    # ffmpeg with no output lists the streams on stderr and exits 1: read the rate there.
+    done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, check=False)
+    found = re.search(rb"Audio: .*?, (\d+) Hz", done.stderr)
+    if not found:
+        raise InputError(f"{path}: no audio stream ({_last_line(done.stderr)})")
+    return int(found.group(1))
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated: float  # LUFS (ITU-R BS.1770, gated); -70.0 for silence
+    true_peak: float  # dBTP
+
+
+_SUMMARY = re.compile(rb"I:\s+(-?[\d.]+|-inf) LUFS.*?Peak:\s+(-?[\d.]+|-inf) dBFS", re.S)
+
+
+def _parse_ebur128(stderr: bytes, what: str) -> Loudness:
+    found = _SUMMARY.search(stderr[stderr.rfind(b"Summary:") :])
+    if not found:
+        raise OutputError(f"{what}: ffmpeg ebur128 gave no loudness summary")
+    return Loudness(float(found.group(1)), float(found.group(2)))
+
+
+_METER = ["-af", "ebur128=peak=true", "-f", "null", "-"]
+
+
+def measure(samples: np.ndarray, sample_rate: int) -> Loudness:
+    """Integrated loudness and true peak of float samples (full scale 1.0), by ffmpeg's ebur128."""
+    data = np.ascontiguousarray(samples, dtype="<f4").tobytes()
+    args = ["-hide_banner", "-nostats", "-f", "f32le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0", *_METER]
+    done = subprocess.run([ffmpeg_exe(), *args], input=data, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise OutputError(f"loudness meter: ffmpeg failed: {_last_line(done.stderr)}")
+    return _parse_ebur128(done.stderr, "loudness meter")
+
+
+def measure_file(path: Path) -> Loudness:
+    """Loudness of an encoded file as a player decodes it."""
+    done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), *_METER], capture_output=True, check=False)
+    if done.returncode != 0:
+        raise InputError(f"{path}: ffmpeg failed: {_last_line(done.stderr)}")
+    return _parse_ebur128(done.stderr, str(path))
+
+
+@dataclass(frozen=True)
+class FileChapter:
+    start: float
+    end: float
+    title: str
+
+
+def read_chapters(path: Path) -> list[FileChapter]:
+    """The chapter list of a media file as ffmpeg sees it (what players show)."""
+    text = run(["-i", str(path), "-f", "ffmetadata", "pipe:1"], what=str(path), error=InputError).decode("utf-8")
+    found: list[FileChapter] = []
+    for block in text.split("[CHAPTER]")[1:]:
+        fields = dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
+        num, den = (int(v) for v in fields["TIMEBASE"].split("/"))
+        found.append(
+            FileChapter(int(fields["START"]) * num / den, int(fields["END"]) * num / den, unescape_ffmetadata(fields.get("title", "")))
+        )
+    return found
+
+
+def escape_ffmetadata(value: str) -> str:
+    """Escape a value for ffmpeg's metadata text format (one line; =, ;, # and \\ escaped)."""
+    return re.sub(r"([=;#\\])", r"\\\1", " ".join(value.splitlines()))
+
+
+def unescape_ffmetadata(value: str) -> str:
+    return re.sub(r"\\(.)", r"\1", value)

@@ -1,0 +1,103 @@
+"""The audio manifest: what each built chapter file holds, so a rebuild can reuse it.
+
+``audio/manifest.json`` records, per chapter, the hash of everything that went into its
+files (clips, text, pauses, tags, loudness target, encoder settings), the `ChapterTrack`
+(sentence placements read off the final file), its chapter marks and the gain applied.
+The EPUB packager can read the tracks from here without touching any audio.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .fsio import write_text_if_changed
+from .layout import Layout
+from .loudness import Gain
+from .model import ChapterTrack, Placed, Timing
+from .tags import Mark
+
+log = logging.getLogger("accessible")
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class ChapterEntry:
+    key: str  # hash of the chapter's inputs
+    track: ChapterTrack
+    sample_rate: int
+    gain: Gain
+    loudness: float  # LUFS measured after normalization
+    marks: tuple[Mark, ...]
+    files: tuple[str, ...]  # every file of the chapter, relative to the book folder
+
+
+@dataclass
+class Manifest:
+    chapters: dict[str, ChapterEntry] = field(default_factory=dict)
+    book_key: str = ""  # hash of the chapter keys and book tags the M4B was made from
+
+    @staticmethod
+    def path(layout: Layout) -> Path:
+        return layout.audio_dir / "manifest.json"
+
+    @classmethod
+    def load(cls, layout: Layout) -> "Manifest":
+        path = cls.path(layout)
+        if not path.exists():
+            return cls()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT:
+                return cls()
+            return cls({cid: _entry(e) for cid, e in data["chapters"].items()}, data.get("book_key", ""))
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            # Losing the manifest only costs a re-encode: warn and start afresh.
+            log.warning("%s is unreadable (%s); every chapter will be encoded again", path, e)
+            return cls()
+
+    def save(self, layout: Layout) -> None:
+        data = {
+            "format": FORMAT,
+            "book_key": self.book_key,
+            "chapters": {cid: asdict(e) for cid, e in self.chapters.items()},
+        }
+        write_text_if_changed(self.path(layout), json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+def _track(d: dict) -> ChapterTrack:
+    return ChapterTrack(
+        chapter_id=d["chapter_id"],
+        title=d["title"],
+        path=d["path"],
+        duration=d["duration"],
+        sentences=tuple(
+            Placed(p["sentence_id"], p["start"], p["end"], tuple(Timing(**t) for t in p["timings"])) for p in d["sentences"]
+        ),
+    )
+
+
+def _entry(d: dict) -> ChapterEntry:
+    return ChapterEntry(
+        key=d["key"],
+        track=_track(d["track"]),
+        sample_rate=d["sample_rate"],
+        gain=Gain(**d["gain"]),
+        loudness=d["loudness"],
+        marks=tuple(Mark(**m) for m in d["marks"]),
+        files=tuple(d["files"]),
+    )
+
+
+def load_tracks(layout: Layout, chapter_ids: list[str] | None = None) -> list[ChapterTrack]:
+    """The chapter tracks recorded for a book (in ``chapter_ids`` order when given) whose files exist."""
+    manifest = Manifest.load(layout)
+    ids = chapter_ids if chapter_ids is not None else list(manifest.chapters)
+    return [
+        manifest.chapters[cid].track
+        for cid in ids
+        if cid in manifest.chapters and (layout.root / manifest.chapters[cid].track.path).exists()
+    ]

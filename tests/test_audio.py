@@ -1,0 +1,329 @@
+"""The chaptered audiobook on a synthetic book (speech-like clips with known onsets).
+
+The same checks run on the real offline voice in test_audio_real.py.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import resource
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp4 import MP4
+from PIL import Image
+
+from accessible import ffmpeg
+from accessible.audio import LEAD_IN, assemble, build_audiobook, check_clips, reading_plan
+from accessible.errors import ClipError, InputError, OutputError
+from accessible.layout import Layout
+from accessible.loudness import PEAK_CEILING, apply_gain, to_float, to_pcm16
+from accessible.model import Clip
+from accessible.tracks import Manifest, load_tracks
+from accessible.voices import Pauses, Voice
+
+from audio_helpers import EDGE, RATE, make_book, make_clip, make_clips
+from test_captions import parse_srt, parse_vtt
+
+VOICE = Voice("baker", "baker", "baker-female", pauses=Pauses(sentence=0.4, paragraph=0.8, heading=1.0, chapter=2.0))
+
+
+def _png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), (150, 24, 28)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    book = make_book()
+    clips = make_clips(book)
+    layout = Layout.for_book(book, tmp_path_factory.mktemp("out"))
+    tracks = build_audiobook(book, clips, VOICE, layout, cover=_png())
+    return book, clips, layout, tracks
+
+
+def rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(x.astype(np.float64))))) if len(x) else 0.0
+
+
+def normalized_chapter(book, clips, layout, chapter_id: str) -> np.ndarray:
+    """The PCM the chapter file was encoded from, rebuilt from the clips and the recorded gain."""
+    chapter = next(c for c in book.chapters if c.id == chapter_id)
+    entry = Manifest.load(layout).chapters[chapter_id]
+    return to_pcm16(apply_gain(to_float(assemble(chapter, clips, VOICE.pauses).pcm), RATE, entry.gain))
+
+
+def lag_and_similarity(decoded: np.ndarray, source: np.ndarray) -> tuple[int, float]:
+    """Cross-correlation peak (lag in samples of decoded vs source) and the correlation there."""
+    a, b = decoded.astype(np.float64), source.astype(np.float64)
+    n = 1 << int(np.ceil(np.log2(len(a) + len(b))))
+    corr = np.fft.irfft(np.fft.rfft(a, n) * np.conj(np.fft.rfft(b, n)), n)
+    lag = int(np.argmax(corr))
+    lag = lag if lag < n // 2 else lag - n
+    m = min(len(a), len(b))
+    return lag, float(np.dot(a[:m], b[:m]) / np.sqrt(np.dot(a[:m], a[:m]) * np.dot(b[:m], b[:m])))
+
+
+# --- assembly (pure) ---------------------------------------------------------------
+
+
+def test_reading_plan_uses_the_profile_pauses():
+    book = make_book()
+    pauses = VOICE.pauses
+    plan = {s.id: pause for s, pause in reading_plan(book.chapters[2], pauses)}
+    assert plan["c02-h"] == pauses.heading  # after the chapter heading
+    assert plan["c02-s00-p001-t001"] == pauses.heading  # end of a section, before the next heading
+    assert plan["c02-s01-h"] == pauses.heading
+    assert plan["c02-s01-p001-t001"] == pauses.sentence  # inside a paragraph
+    assert plan["c02-s02-p001-t001"] == pauses.chapter - LEAD_IN  # the chapter's tail
+    plan1 = {s.id: pause for s, pause in reading_plan(book.chapters[1], pauses)}
+    assert plan1["c01-s00-p001-t002"] == pauses.paragraph  # end of a paragraph
+
+
+def test_assembly_places_every_sentence_at_exact_sample_offsets():
+    book = make_book()
+    clips = make_clips(book)
+    chapter = book.chapters[2]
+    asm = assemble(chapter, clips, VOICE.pauses)
+    plan = reading_plan(chapter, VOICE.pauses)
+    expected = LEAD_IN + sum(clips[s.id].duration + p for s, p in plan)
+    assert abs(asm.duration - expected) < 1 / RATE * len(plan)
+    assert [p.sentence_id for p in asm.placed] == [s.id for s in chapter.sentences()]
+    for placed in asm.placed:
+        clip = clips[placed.sentence_id]
+        first = round(placed.start * RATE)
+        assert asm.pcm[first : first + len(clip.pcm) // 2].tobytes() == clip.pcm
+        assert placed.timings[0].start == pytest.approx(placed.start + clip.timings[0].start)
+        assert placed.end == pytest.approx(placed.start + clip.duration)
+
+
+# --- the built files ---------------------------------------------------------------
+
+
+def test_chapter_files_exist_decode_and_last_as_long_as_clips_and_pauses(built):
+    book, clips, layout, tracks = built
+    assert [t.chapter_id for t in tracks] == ["c00", "c01", "c02"]
+    assert [t.path for t in tracks] == ["audio/00-开篇.mp3", "audio/01-一、回顾.mp3", "audio/02-二、任务.mp3"]
+    for chapter, track in zip(book.chapters, tracks):
+        expected = LEAD_IN + sum(clips[s.id].duration + p for s, p in reading_plan(chapter, VOICE.pauses))
+        decoded, rate = ffmpeg.decode(layout.root / track.path)
+        assert rate == RATE
+        assert abs(len(decoded) / rate - expected) < 0.05
+        assert abs(track.duration - expected) < 0.05
+
+
+def test_encoded_mp3_lines_up_with_the_source_to_the_sample(built):
+    book, clips, layout, tracks = built
+    for track in tracks:
+        source = normalized_chapter(book, clips, layout, track.chapter_id)
+        decoded, _ = ffmpeg.decode(layout.root / track.path)
+        lag, similarity = lag_and_similarity(decoded, source)
+        assert lag == 0
+        assert len(decoded) == len(source)
+        assert similarity > 0.95
+
+
+def test_encoded_m4b_lines_up_with_the_chapters(built):
+    book, clips, layout, tracks = built
+    source = np.concatenate([normalized_chapter(book, clips, layout, t.chapter_id) for t in tracks])
+    decoded, _ = ffmpeg.decode(layout.m4b)
+    lag, similarity = lag_and_similarity(decoded, source)
+    assert (lag, len(decoded)) == (0, len(source))
+    assert similarity > 0.95
+
+
+def test_cuts_at_recorded_sentence_times_fall_in_pauses(built):
+    book, clips, layout, tracks = built
+    for track in tracks:
+        decoded, rate = ffmpeg.decode(layout.root / track.path)
+        x = decoded.astype(np.float64)
+        loud = rms(x[x != 0])
+        for placed in track.sentences:
+            s, e = round(placed.start * rate), round(placed.end * rate)
+            before = x[s - round(0.1 * rate) : s]
+            after = x[e : e + round(0.1 * rate)]
+            head = x[s : s + round(EDGE * rate) - 24]  # the clip's own 20 ms of silence
+            speech = x[s + round(EDGE * rate) : e - round(EDGE * rate)]
+            assert rms(before) < loud / 100 and rms(after) < loud / 100, placed.sentence_id
+            assert rms(head) < loud / 30, placed.sentence_id  # the cut is not late
+            assert rms(speech) > loud / 3, placed.sentence_id
+
+
+def test_every_chapter_reaches_the_loudness_target(built):
+    book, clips, layout, tracks = built
+    for path in [layout.root / t.path for t in tracks] + [layout.m4b]:
+        measured = ffmpeg.measure_file(path)
+        assert abs(measured.integrated - -18.0) <= 1.0, (path.name, measured)
+        assert measured.true_peak <= PEAK_CEILING + 0.3, (path.name, measured)
+
+
+def test_mp3_tags_and_chapter_frames(built):
+    book, clips, layout, tracks = built
+    id3 = ID3(layout.root / tracks[2].path)
+    assert id3.version[:2] == (2, 4)
+    assert str(id3["TIT2"]) == "二、任务" and str(id3["TALB"]) == "测试报告" and str(id3["TPE1"]) == "测试市人民政府"
+    assert str(id3["TRCK"]) == "3/3" and str(id3["TLAN"]) == "zho"
+    assert id3.getall("APIC")[0].mime == "image/png"
+    chaps = {c.element_id: c for c in id3.getall("CHAP")}
+    assert list(id3.getall("CTOC")[0].child_element_ids) == ["c02", "c02-s01", "c02-s02"]
+    starts = {p.sentence_id: p.start for p in tracks[2].sentences}
+    assert chaps["c02"].start_time == 0
+    assert chaps["c02-s01"].start_time == round(starts["c02-s01-h"] * 1000)
+    assert str(chaps["c02-s02"].sub_frames["TIT2"]) == "（二）民生"
+    assert chaps["c02-s02"].end_time == round(tracks[2].duration * 1000)
+    assert [c.element_id for c in ID3(layout.root / tracks[0].path).getall("CHAP")] == ["c00"]
+
+
+def test_m4b_chapter_list_has_every_chapter_and_section(built):
+    book, clips, layout, tracks = built
+    offsets = np.cumsum([0.0] + [t.duration for t in tracks])
+    starts = {p.sentence_id: p.start for p in tracks[2].sentences}
+    expected = [
+        ("开篇", 0.0),
+        ("一、回顾", offsets[1]),
+        ("二、任务", offsets[2]),
+        ("（一）转型", offsets[2] + starts["c02-s01-h"]),
+        ("（二）民生", offsets[2] + starts["c02-s02-h"]),
+    ]
+    found = ffmpeg.read_chapters(layout.m4b)
+    assert [c.title for c in found] == [t for t, _ in expected]
+    for chapter, (_, start) in zip(found, expected):
+        assert abs(chapter.start - start) < 0.002
+    assert abs(found[-1].end - offsets[-1]) < 0.002
+    mp4 = MP4(layout.m4b)
+    assert [c.title for c in mp4.chapters] == [t for t, _ in expected]
+    assert mp4.tags["©nam"] == ["测试报告"] and mp4.tags["stik"] == [2] and mp4.tags["covr"]
+
+
+def test_playlist_lists_the_chapters_with_durations(built):
+    book, clips, layout, tracks = built
+    lines = layout.playlist.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "#EXTM3U"
+    entries = [(lines[i], lines[i + 1]) for i, line in enumerate(lines) if line.startswith("#EXTINF:")]
+    assert [path for _, path in entries] == [t.path for t in tracks]
+    for (info, path), track in zip(entries, tracks):
+        assert int(info.split(":")[1].split(",")[0]) == round(track.duration)
+        assert (layout.playlist.parent / path).is_file()
+
+
+def test_captions_parse_and_stay_inside_the_file(built):
+    book, clips, layout, tracks = built
+    texts = {s.id: s.text for s in book.sentences()}
+    for track in tracks:
+        stem = Path(track.path).stem
+        vtt = parse_vtt((layout.captions_dir / f"{stem}.vtt").read_text(encoding="utf-8"))
+        srt = parse_srt((layout.captions_dir / f"{stem}.srt").read_text(encoding="utf-8"))
+        words = parse_vtt((layout.captions_dir / f"{stem}.words.vtt").read_text(encoding="utf-8"))
+        assert [c.text for c in vtt] == [texts[p.sentence_id] for p in track.sentences]
+        assert [(c.start, c.end) for c in srt] == [(c.start, c.end) for c in vtt] == [(c.start, c.end) for c in words]
+        times = [t for c in vtt for t in (c.start, c.end)]
+        assert times == sorted(times) and times[0] >= 0 and times[-1] <= track.duration
+        assert all(c.start < c.end for c in vtt)
+
+
+def test_manifest_gives_the_tracks_back(built):
+    book, clips, layout, tracks = built
+    assert load_tracks(layout, [c.id for c in book.chapters]) == tracks
+
+
+# --- incremental builds ------------------------------------------------------------
+
+
+def _mtimes(root: Path) -> dict[str, int]:
+    return {str(p.relative_to(root)): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def test_rebuilding_one_chapter_touches_only_its_files(tmp_path):
+    book = make_book()
+    clips = make_clips(book)
+    layout = Layout.for_book(book, tmp_path)
+    build_audiobook(book, clips, VOICE, layout)
+    before = _mtimes(layout.root)
+    build_audiobook(book, clips, VOICE, layout)
+    assert _mtimes(layout.root) == before  # nothing changed: nothing written
+
+    clips["c01-s00-p001-t001"] = make_clip("经济平稳增长。", seed=99)
+    tracks = build_audiobook(book, clips, VOICE, layout, chapters=[1])
+    after = _mtimes(layout.root)
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert changed == {
+        "audio/01-一、回顾.mp3",
+        "captions/01-一、回顾.vtt",
+        "captions/01-一、回顾.srt",
+        "captions/01-一、回顾.words.vtt",
+        "audio/manifest.json",
+        "测试报告.m4b",  # spans every chapter, so it follows any change
+    }
+    assert len(tracks) == 3
+
+
+def test_a_renamed_chapter_leaves_no_stale_files(tmp_path):
+    from dataclasses import replace
+
+    book = make_book()
+    clips = make_clips(book)
+    layout = Layout.for_book(book, tmp_path)
+    build_audiobook(book, clips, VOICE, layout, m4b=False)
+    renamed = replace(book, chapters=(book.chapters[0], replace(book.chapters[1], heading=replace(book.chapters[1].heading, text="一、总结")), book.chapters[2]))
+    tracks = build_audiobook(renamed, clips, VOICE, layout, chapters=[1], m4b=False)
+    names = sorted(p.name for p in layout.audio_dir.glob("*.mp3"))
+    assert names == ["00-开篇.mp3", "01-一、总结.mp3", "02-二、任务.mp3"]
+    assert not list(layout.captions_dir.glob("01-一、回顾*"))
+    assert tracks[1].title == "一、总结"
+
+
+# --- bad input ---------------------------------------------------------------------
+
+
+def test_missing_and_corrupt_clips_are_named(tmp_path):
+    book = make_book()
+    clips = make_clips(book)
+    del clips["c01-h"]
+    good = clips["c01-s00-p001-t001"]
+    clips["c01-s00-p001-t001"] = Clip(good.pcm[:-1], good.sample_rate, good.timings)  # truncated
+    clips["c01-s00-p002-t001"] = Clip(bytes(len(good.pcm)), good.sample_rate, good.timings)  # zeroed
+    clips["c02-h"] = Clip(good.pcm, good.sample_rate, good.timings + (good.timings[0],))  # timings go back
+    problems = check_clips(book.chapters, clips)
+    assert set(problems) == {"c01-h", "c01-s00-p001-t001", "c01-s00-p002-t001", "c02-h"}
+    layout = Layout.for_book(book, tmp_path)
+    with pytest.raises(ClipError) as err:
+        build_audiobook(book, clips, VOICE, layout, chapters=[1])
+    assert set(err.value.sentence_ids) == {"c01-h", "c01-s00-p001-t001", "c01-s00-p002-t001"}
+    assert "c01-h: missing" in str(err.value)
+    assert not layout.root.exists()  # nothing was written
+    build_audiobook(book, clips, VOICE, layout, chapters=[0])  # the good chapter still builds
+
+
+def test_unknown_chapter_number_is_an_input_error(tmp_path):
+    book = make_book()
+    with pytest.raises(InputError, match="no chapter 7"):
+        build_audiobook(book, make_clips(book), VOICE, Layout.for_book(book, tmp_path), chapters=[7])
+
+
+def test_unwritable_output_folder_is_a_clear_error(tmp_path):
+    book = make_book()
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the output folder should be")
+    with pytest.raises(OutputError, match="cannot write"):
+        build_audiobook(book, make_clips(book), VOICE, Layout.for_book(book, blocker))
+
+
+def test_full_disk_leaves_no_partial_file(tmp_path):
+    # RLIMIT_FSIZE makes writes past 16 KB fail with EFBIG, as a full disk would
+    # (Python ignores SIGXFSZ, and so does the ffmpeg it starts).
+    book = make_book()
+    layout = Layout.for_book(book, tmp_path)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16_000, hard))
+    try:
+        with pytest.raises(OutputError, match="cannot write .*00-开篇.mp3"):
+            build_audiobook(book, make_clips(book), VOICE, layout)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    leftovers = [p.name for p in layout.root.rglob("*") if p.is_file()]
+    assert leftovers == [], leftovers
+    assert os.access(tmp_path, os.W_OK)
