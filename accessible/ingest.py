@@ -162,11 +162,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff]")
 _WIDTH = {cp: cp - 0xFEE0 for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
 _WIDTH.update({ord("％"): "%", ord("＋"): "+", ord("－"): "-", 0xA0: " ", ord("\t"): " "})
 _FULL_STOP_IN_NUMBER = re.compile(r"(?<=\d)．(?=\d)")
-# Chinese never puts a space next to a Chinese character or punctuation mark; such
-# spaces come from PDF extraction or web layout.
-_CJK_OR_PUNCT = r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’—…·]"
-_SPACE_BY_CJK = re.compile(rf"(?<={_CJK_OR_PUNCT}) +|[ \u3000]+(?={_CJK_OR_PUNCT})")
-
+_SPACES = re.compile("[ \u3000]{2,}|\u3000")
 
 def normalize(text: str) -> str:
     """Unify line ends and the width of digits, letters and number signs."""
@@ -175,8 +171,8 @@ def normalize(text: str) -> str:
 
 
 def tidy_spaces(line: str) -> str:
-    """Strip a line, drop spaces beside Chinese text, collapse the others."""
-    return re.sub(" {2,}", " ", _SPACE_BY_CJK.sub("", line).strip(" \u3000"))
+    """Strip a line (indents are layout) and collapse inner spaces to one."""
+    return _SPACES.sub(" ", line.strip(" \u3000"))
 
 
 # Symbols a voice can read (units, numero) are kept; pictographs, dingbats, bullets,

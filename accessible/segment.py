@@ -13,11 +13,13 @@ text of one paragraph never changes an id anywhere else.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .ingest import read_document
 from .model import Book, Chapter, Paragraph, Section, Sentence, Span
@@ -28,15 +30,21 @@ DEFAULT_TITLE = "政府工作报告"
 LONG_SENTENCE = 80  # sentences longer than this carry clause offsets
 
 
-def load_book(path: str | Path, title: str | None = None) -> Book:
+def load_book(path: str | Path, title: str | None = None, *, words: bool = True) -> Book:
     """Read, clean and segment the document at ``path`` (raises `InputError`)."""
-    return segment(read_document(path).text, title)
+    return segment(read_document(path).text, title, words=words)
 
 
-def segment(text: str, title: str | None = None) -> Book:
-    """Build the book from clean text (one paragraph per line). Pure."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    headings = _find_headings(lines)
+def segment(text: str, title: str | None = None, *, words: bool = True) -> Book:
+    """Build the book from clean text (one paragraph per line). Pure.
+
+    ``words=False`` leaves `Sentence.words` empty: jieba is most of the time on
+    large inputs, and an outline does not need it.
+    """
+    sentence = functools.partial(_sentence, words=words)
+    raw = [line.strip() for line in text.split("\n") if line.strip()]
+    headings = _find_headings(raw)
+    lines = [_MARKDOWN_HEADING.sub("", line) for line in raw]  # a title line may carry "# "
     first = min(headings, default=len(lines))
     if headings:
         front_lines = lines[:first]
@@ -46,9 +54,9 @@ def segment(text: str, title: str | None = None) -> Book:
     meta = _metadata(front_lines)
     chapters: list[Chapter] = []
     if front_lines:
-        paragraphs = tuple(_paragraph(f"c00-s00-p{n:03d}", line) for n, line in enumerate(front_lines, 1))
+        paragraphs = tuple(_paragraph(f"c00-s00-p{n:03d}", line, sentence) for n, line in enumerate(front_lines, 1))
         chapters.append(Chapter("c00", 0, "front", None, (Section("c00-s00", 0, None, paragraphs),)))
-    chapters += _chapters(lines[first:], {i - first: h for i, h in headings.items()})
+    chapters += _chapters(lines[first:], {i - first: h for i, h in headings.items()}, sentence)
     return Book(
         title=title or meta.title,
         chapters=tuple(chapters),
@@ -68,6 +76,7 @@ _PATTERNS = (
     ("cn", re.compile(r"^(?P<text>(?P<num>[一二三四五六七八九十]+)、.+)$")),
     ("paren", re.compile(r"^(?P<text>[（(](?P<num>[一二三四五六七八九十]+)[)）].+)$")),
 )
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s*")
 _RANKS = ("md1", "md2", "md3", "md4", "md5", "md6", "part篇", "part部分", "part章", "cn", "paren")
 _SENTENCE_END = "。！？；!?;"
 # A heading on its own line: short, and no sentence end before its last character.
@@ -160,7 +169,7 @@ def _split_heading(line: str) -> tuple[str, str]:
 # --- chapters ----------------------------------------------------------------
 
 
-def _chapters(lines: list[str], headings: dict[int, _Heading]) -> list[Chapter]:
+def _chapters(lines: list[str], headings: dict[int, _Heading], sentence: Callable[[str, str], Sentence]) -> list[Chapter]:
     """Group body lines under their headings (lines before the first heading form c01)."""
     chapters: list[Chapter] = []
     chapter_heading: str | None = None
@@ -176,8 +185,8 @@ def _chapters(lines: list[str], headings: dict[int, _Heading]) -> list[Chapter]:
             Section(
                 id=sid,
                 number=number,
-                heading=_sentence(f"{sid}-h", heading) if heading is not None else None,
-                paragraphs=tuple(_paragraph(f"{sid}-p{n:03d}", p) for n, p in enumerate(paragraphs, 1)),
+                heading=sentence(f"{sid}-h", heading) if heading is not None else None,
+                paragraphs=tuple(_paragraph(f"{sid}-p{n:03d}", p, sentence) for n, p in enumerate(paragraphs, 1)),
             )
         )
 
@@ -187,7 +196,7 @@ def _chapters(lines: list[str], headings: dict[int, _Heading]) -> list[Chapter]:
             return
         number = len(chapters) + 1
         cid = f"c{number:02d}"
-        heading = _sentence(f"{cid}-h", chapter_heading) if chapter_heading is not None else None
+        heading = sentence(f"{cid}-h", chapter_heading) if chapter_heading is not None else None
         chapters.append(Chapter(cid, number, "body", heading, tuple(sections)))
 
     for i, line in enumerate(lines):
@@ -207,95 +216,101 @@ def _chapters(lines: list[str], headings: dict[int, _Heading]) -> list[Chapter]:
     return chapters
 
 
-def _paragraph(pid: str, text: str) -> Paragraph:
-    return Paragraph(pid, tuple(_sentence(f"{pid}-t{n:03d}", s) for n, s in enumerate(split_sentences(text), 1)))
+def _paragraph(pid: str, text: str, sentence: Callable[[str, str], Sentence]) -> Paragraph:
+    return Paragraph(pid, tuple(sentence(f"{pid}-t{n:03d}", s) for n, s in enumerate(split_sentences(text), 1)))
 
 
-def _sentence(sid: str, text: str) -> Sentence:
-    return Sentence(sid, text, words=word_spans(text), clauses=clause_offsets(text))
+def _sentence(sid: str, text: str, words: bool) -> Sentence:
+    return Sentence(sid, text, words=word_spans(text) if words else (), clauses=clause_offsets(text))
 
 
 # --- sentences ---------------------------------------------------------------
 
 _OPEN_CLOSE = {"“": "”", "‘": "’", "《": "》", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】", "〔": "〕", "〈": "〉"}
-_CLOSERS = set(_OPEN_CLOSE.values()) | {'"'}
+_CLOSE_OPEN = {close: open_ for open_, close in _OPEN_CLOSE.items()}
+_BRACKETS = re.compile("[" + re.escape("".join(_OPEN_CLOSE) + "".join(_CLOSE_OPEN)) + '"]')
+_END_RUN = re.compile(f"[{_SENTENCE_END}]+")
+_CLAUSE_MARK = re.compile("[，、：,]")
 
 
-def _nesting(text: str) -> list[int]:
-    """Bracket/quote depth after each character; unmatched marks are ignored."""
-    delta = [0] * len(text)
-    stack: list[tuple[str, int]] = []
-    straight: int | None = None  # position of an open ASCII double quote
-    for i, ch in enumerate(text):
-        if ch in _OPEN_CLOSE:
-            stack.append((_OPEN_CLOSE[ch], i))
-        elif ch == '"':
-            if straight is None:
-                straight = i
+class _Quoted:
+    """The outermost matched quote/bracket pairs of a text, as [open, close) spans.
+
+    Unmatched marks are ignored, so one stray “ cannot swallow a whole paragraph.
+    """
+
+    def __init__(self, text: str) -> None:
+        pairs: list[tuple[int, int]] = []
+        stack: list[tuple[str, int]] = []
+        straight: int | None = None  # an open ASCII double quote
+        for m in _BRACKETS.finditer(text):
+            i, ch = m.start(), m.group()
+            if ch in _OPEN_CLOSE:
+                stack.append((ch, i))
+            elif ch == '"':
+                if straight is None:
+                    straight = i
+                else:
+                    pairs.append((straight, i))
+                    straight = None
             else:
-                delta[straight] += 1
-                delta[i] -= 1
-                straight = None
-        elif ch in _CLOSERS:
-            # close the innermost matching opener; openers left open inside it are unmatched
-            for k in range(len(stack) - 1, -1, -1):
-                if stack[k][0] == ch:
-                    delta[stack[k][1]] += 1
-                    delta[i] -= 1
-                    del stack[k:]
-                    break
-    depth, out = 0, []
-    for d in delta:
-        depth += d
-        out.append(depth)
-    return out
+                # close the innermost matching opener; openers left inside it are unmatched
+                for k in range(len(stack) - 1, -1, -1):
+                    if stack[k][0] == _CLOSE_OPEN[ch]:
+                        pairs.append((stack[k][1], i))
+                        del stack[k:]
+                        break
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for start, end in sorted(pairs):
+            if self.ends and start < self.ends[-1]:  # nested (or crossing): part of the outer span
+                self.ends[-1] = max(self.ends[-1], end)
+            else:
+                self.starts.append(start)
+                self.ends.append(end)
 
-
-def _closing(text: str, depth: list[int], i: int) -> bool:
-    """Whether text[i] closes a quote or bracket (a straight quote may open one too)."""
-    return text[i] in _CLOSERS and (text[i] != '"' or depth[i] < depth[i - 1])
+    def inside(self, i: int) -> bool:
+        """Whether position i lies within a pair (its closing mark counts as outside)."""
+        k = bisect.bisect_right(self.starts, i) - 1
+        return k >= 0 and i < self.ends[k]
 
 
 def split_sentences(text: str) -> list[str]:
     """Split a paragraph at 。！？； (and ! ? ;), never inside quotes or brackets.
 
     Closing quotes and brackets right after the end mark stay with the sentence
-    (``“…金山银山。”``), as do repeated marks (``？！``). The pieces concatenate
-    back to ``text`` exactly; none is empty or only spaces.
+    (``“…金山银山。”`` ends a sentence), as do repeated marks (``？！``) and
+    spaces. The pieces concatenate back to ``text`` exactly; none is empty or blank.
     """
-    depth = _nesting(text)
-    sentences: list[str] = []
-    start, i, n = 0, 0, len(text)
-    while i < n:
-        ch = text[i]
-        ends = ch in _SENTENCE_END and depth[i] == 0
-        # a quote or bracket closing right after an end mark ends the sentence too
-        closes = ch in _CLOSERS and depth[i] == 0 and i > 0 and text[i - 1] in _SENTENCE_END
-        if not (ends or closes):
-            i += 1
-            continue
-        i += 1
-        while i < n and (text[i] in _SENTENCE_END or text[i] == " " or _closing(text, depth, i)):
-            i += 1
-        sentences.append(text[start:i])
-        start = i
-    if start < n:
-        if text[start:].strip() or not sentences:
-            sentences.append(text[start:])
-        else:
-            sentences[-1] += text[start:]
-    return sentences
+    quoted = _Quoted(text)
+    cuts = [m.end() for m in _END_RUN.finditer(text) if not quoted.inside(m.start())]
+    cuts += [end + 1 for end in quoted.ends if text[end - 1] in _SENTENCE_END]
+    pieces, start = [], 0
+    for cut in sorted(cuts):
+        while cut < len(text) and (text[cut] in _SENTENCE_END or text[cut] == " " or _stray_closer(text, cut, quoted)):
+            cut += 1
+        if cut > start:
+            pieces.append(text[start:cut])
+            start = cut
+    rest = text[start:]
+    if rest.strip() or not pieces:
+        pieces.append(rest)
+    else:
+        pieces[-1] += rest
+    return pieces
 
 
-_CLAUSE_MARKS = "，、：,"
+def _stray_closer(text: str, i: int, quoted: _Quoted) -> bool:
+    """A closing bracket with no opener (a straight quote may open the next sentence)."""
+    return text[i] in _CLOSE_OPEN and not quoted.inside(i) and i not in quoted.ends
 
 
 def clause_offsets(text: str) -> tuple[int, ...]:
     """Offsets just after ，、： outside quotes/brackets, for sentences over `LONG_SENTENCE`."""
     if len(text) <= LONG_SENTENCE:
         return ()
-    depth = _nesting(text)
-    return tuple(i + 1 for i, ch in enumerate(text[:-1]) if ch in _CLAUSE_MARKS and depth[i] == 0)
+    quoted = _Quoted(text)
+    return tuple(m.end() for m in _CLAUSE_MARK.finditer(text, 0, len(text) - 1) if not quoted.inside(m.start()))
 
 
 @functools.cache
@@ -351,7 +366,7 @@ def _front_matter_length(lines: list[str]) -> int:
 
 
 def _metadata(front: list[str]) -> _Meta:
-    title = next((line.lstrip("# ") for line in front[:1] if _is_title(line.lstrip("# "))), "")
+    title = next((line for line in front[:1] if _is_title(line)), "")
     dateline = next((m for line in front if _is_dateline(line) and (m := _DATELINE.search(line))), None)
     speaker = next((m for line in front if (m := _SPEAKER.match(line))), None)
     year = dateline.group("y") if dateline else ""
