@@ -107,6 +107,23 @@ def _print_outline(book) -> None:
     out.print(f"{len(book.chapters)} chapters, {len(total)} sentences, {sum(len(t.text) for t in total)} characters")
 
 
+@app.command()
+def check(
+    target: Annotated[Path, typer.Argument(help="A book's output folder, the output folder of one book, or an .epub.")],
+) -> None:
+    """Validate an EPUB: EPUBCheck, and its media overlays against its text and audio.
+
+    Exit code 0 when EPUBCheck reports nothing and every overlay check passes, 1 otherwise.
+    """
+    from .check import check as run_check
+    from .check import format_report
+
+    report = run_check(target)
+    for line in format_report(report):
+        out.print(line, markup=False)
+    raise typer.Exit(0 if report.ok else 1)
+
+
 def main() -> None:
     app()
 
