@@ -108,6 +108,32 @@ def _print_outline(book) -> None:
 
 
 @app.command()
+def serve(
+    folder: Annotated[Path, typer.Argument(help="The output folder, a book's folder, or its web/ folder.")] = Path("output"),
+    port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1 (0 picks a free one).")] = 8000,
+) -> None:
+    """Serve FOLDER on 127.0.0.1 so the listen-along pages can be opened in a browser.
+
+    Answers HTTP range requests, which browsers need to seek in the audio. Ctrl+C stops it.
+    """
+    from urllib.parse import quote
+
+    from .webserve import make_server, pages_under
+
+    server = make_server(folder, port)
+    base = f"http://127.0.0.1:{server.server_port}/"
+    pages = pages_under(folder)
+    for page in pages:
+        out.print(base + quote(page.relative_to(folder).as_posix()))
+    if not pages:
+        out.print(f"{base}  (no listen-along page here yet: run `accessible build` first)")
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+@app.command()
 def check(
     target: Annotated[Path, typer.Argument(help="A book's output folder, the output folder of one book, or an .epub.")],
 ) -> None:

@@ -1,0 +1,353 @@
+"""The listen-along web page: the whole book as one accessible HTML page that highlights
+each sentence (or word) as the chapter audio plays.
+
+`write_web` fills ``output/<book>/web/`` with ``index.html``, ``player.css``,
+``player.js`` and ``audio/`` (the chapter MP3s, hard-linked when possible), so the
+folder is self-contained: it works from ``file://`` and from any static server, with no
+network. The timings travel inside the page as JSON; the text carries the stable
+sentence ids the EPUB uses. One page for the whole book keeps playback continuous across
+chapters and in-page search complete; a whole report (about 20,000 characters) opens in
+well under a second.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import shutil
+from html import escape
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import Iterable, Literal
+from urllib.parse import quote
+
+from .errors import OutputError
+from .fsio import atomic_path, write_text
+from .layout import Layout, chapter_label
+from .model import Book, Chapter, ChapterTrack, Placed, Sentence, Timing
+
+log = logging.getLogger("accessible")
+
+SyncMode = Literal["sentence", "word"]
+SYNC_MODES: tuple[SyncMode, ...] = ("sentence", "word")
+ASSETS = ("player.css", "player.js")
+
+
+def write_web(
+    book: Book,
+    tracks: Iterable[ChapterTrack],
+    layout: Layout,
+    *,
+    sync: SyncMode = "sentence",
+    voice_name: str = "",
+) -> Path:
+    """Write the listen-along page for ``book`` into ``layout.web_dir``; return its index.html.
+
+    ``tracks`` are the chapter audio files (paths relative to ``layout.root``) with the
+    sentence times read off them. Chapters without a track are shown as text only.
+    """
+    if sync not in SYNC_MODES:
+        raise ValueError(f"sync must be one of {SYNC_MODES}, not {sync!r}")
+    tracks = list(tracks)
+    web = layout.web_dir
+    audio_urls = _publish_audio(tracks, layout.root, web / "audio")
+    version = _asset_version()
+    for name in ASSETS:
+        write_text(web / name, _asset(name))
+    page = render_page(
+        book,
+        tracks,
+        sync=sync,
+        voice_name=voice_name,
+        audio_urls=audio_urls,
+        asset_version=version,
+        storage_key=f"{layout.slug}|{book.date}",
+    )
+    index = web / "index.html"
+    write_text(index, page)
+    return index
+
+
+# --- the page (pure) -------------------------------------------------------------------
+
+
+def render_page(
+    book: Book,
+    tracks: Iterable[ChapterTrack],
+    *,
+    sync: SyncMode,
+    voice_name: str,
+    audio_urls: dict[str, str],
+    asset_version: str,
+    storage_key: str,
+) -> str:
+    """The HTML of the page; ``audio_urls`` maps chapter ids to page-relative audio URLs."""
+    by_chapter = {t.chapter_id: t for t in tracks if t.chapter_id in audio_urls}
+    known = {c.id for c in book.chapters}
+    for chapter_id in by_chapter.keys() - known:
+        log.warning(f"web page: audio track {chapter_id!r} has no chapter in the book; ignored")
+    placed = {p.sentence_id: p for t in by_chapter.values() for p in t.sentences}
+    words = sync == "word"
+
+    front = book.chapters[0] if book.chapters and book.chapters[0].kind == "front" else None
+    title_sentence = front.heading if front and front.heading and front.heading.text == book.title else None
+    title_html = _sentence_html(title_sentence, placed.get(title_sentence.id), words) if title_sentence else escape(book.title)
+
+    chapters_html = "".join(_chapter_html(c, placed, words, skip=title_sentence) for c in book.chapters)
+    data = {
+        "key": storage_key,
+        "sync": sync,
+        "chapters": [_chapter_data(c, by_chapter.get(c.id), audio_urls, placed, words) for c in book.chapters],
+    }
+    has_ruby = "<ruby>" in chapters_html or "<ruby>" in title_html
+    return _template().substitute(
+        lang=escape(book.language),
+        title=escape(book.title),
+        title_html=title_html,
+        byline=escape(" ".join(x for x in (book.author, book.date) if x)),
+        version=asset_version,
+        pinyin_button=_PINYIN_BUTTON if has_ruby else "",
+        toc=_toc_html(book),
+        chapters=chapters_html,
+        voice=escape(f"朗读：{voice_name}。" if voice_name else ""),
+        data=_script_json(data),
+    )
+
+
+_PINYIN_BUTTON = '<button type="button" id="pinyin" aria-pressed="false">显示拼音</button>'
+
+
+def _toc_html(book: Book) -> str:
+    items = []
+    for chapter in book.chapters:
+        subs = "".join(
+            f'<li><a href="#{s.id}">{escape(s.title)}</a></li>' for s in chapter.sections if s.heading is not None
+        )
+        sub_list = f"<ol>{subs}</ol>" if subs else ""
+        items.append(f'<li><a href="#{chapter.id}">{escape(chapter_label(chapter))}</a>{sub_list}</li>')
+    return "<ol>" + "\n".join(items) + "</ol>"
+
+
+def _chapter_html(chapter: Chapter, placed: dict[str, Placed], words: bool, *, skip: Sentence | None) -> str:
+    def sentence(s: Sentence) -> str:
+        return _sentence_html(s, placed.get(s.id), words)
+
+    heading_id = f"{chapter.id}-title"
+    if chapter.heading is not None and chapter.heading is not skip:
+        heading = f'<h2 id="{heading_id}">{sentence(chapter.heading)}</h2>'
+    else:  # the untitled front matter still gets a heading, for navigation by headings
+        heading = f'<h2 id="{heading_id}" class="sr-only">{escape(chapter_label(chapter))}</h2>'
+    parts = [f'<section class="chapter" id="{chapter.id}" aria-labelledby="{heading_id}">', heading]
+    for section in chapter.sections:
+        paragraphs = "".join(
+            f'<p id="{p.id}">' + "".join(sentence(s) for s in p.sentences) + "</p>"
+            for p in section.paragraphs
+            if p.sentences
+        )
+        if section.heading is None:
+            parts.append(paragraphs)
+        else:
+            parts.append(f'<section id="{section.id}"><h3>{sentence(section.heading)}</h3>{paragraphs}</section>')
+    parts.append("</section>")
+    return "\n".join(parts) + "\n"
+
+
+def _sentence_html(sentence: Sentence, placed: Placed | None, words: bool) -> str:
+    """A sentence as a span; with word sync each timed stretch of text is a child span.
+
+    Only sentences with a time in the audio are marked playable (``tabindex``), so the
+    player never offers to jump to a place it cannot play.
+    """
+    text = sentence.text
+    ruby = _ruby(sentence)
+    groups = word_groups(placed.timings, len(text)) if words and placed else []
+    opens = {g.text_start for g in groups}
+    closes = {g.text_end for g in groups}
+    out = []
+    for i, ch in enumerate(text):
+        if i in closes:
+            out.append("</span>")
+        if i in opens:
+            out.append('<span class="w">')
+        out.append(f"<ruby>{escape(ch)}<rt>{ruby[i]}</rt></ruby>" if i in ruby else escape(ch))
+    if len(text) in closes:
+        out.append("</span>")
+    playable = ' tabindex="-1"' if placed else ""
+    return f'<span class="s" id="{sentence.id}"{playable}>{"".join(out)}</span>'
+
+
+def word_groups(timings: Iterable[Timing], length: int) -> list[Timing]:
+    """The timed stretches of a sentence's text, in text order, without overlaps.
+
+    Several timings may cover one stretch (an expression spelled out syllable by syllable,
+    "8.2%" read as 百分之八点二); they merge into one stretch spanning all their times.
+    """
+    spans = sorted(
+        (Timing(t.start, t.end, max(0, t.text_start), min(length, t.text_end)) for t in timings),
+        key=lambda t: (t.text_start, t.start),
+    )
+    merged: list[Timing] = []
+    for t in spans:
+        if t.text_end <= t.text_start:
+            continue
+        if merged and t.text_start < merged[-1].text_end:
+            last = merged[-1]
+            merged[-1] = Timing(
+                min(last.start, t.start), max(last.end, t.end), last.text_start, max(last.text_end, t.text_end)
+            )
+        else:
+            merged.append(t)
+    return merged
+
+
+def _chapter_data(
+    chapter: Chapter,
+    track: ChapterTrack | None,
+    audio_urls: dict[str, str],
+    placed: dict[str, Placed],
+    words: bool,
+) -> dict:
+    """What the player needs of one chapter: its audio and, in reading order, each playable
+    sentence as ``[id, start, end]`` (plus ``[[start, end], …]`` per word span with word sync)."""
+    rows = []
+    if track is not None:
+        for s in chapter.sentences():
+            p = placed.get(s.id)
+            if p is None:
+                continue
+            row: list = [s.id, _ms(p.start), _ms(p.end)]
+            if words:
+                row.append([[_ms(g.start), _ms(g.end)] for g in word_groups(p.timings, len(s.text))])
+            rows.append(row)
+        missing = {p.sentence_id for p in track.sentences} - {r[0] for r in rows}
+        if missing:
+            log.warning(f"web page: {len(missing)} timed sentence(s) of {chapter.id} are not in the book, e.g. {min(missing)}")
+    return {
+        "id": chapter.id,
+        "title": chapter_label(chapter),
+        "audio": audio_urls.get(chapter.id) if track else None,
+        "duration": _ms(track.duration) if track else 0,
+        "s": rows,
+    }
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds, 3)
+
+
+def _script_json(data: dict) -> str:
+    """JSON safe inside a <script> element (no "</script>", no "<!--")."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# --- pinyin for polyphones --------------------------------------------------------------
+
+_SANDHI_CHARS = frozenset("一不")
+
+
+def _ruby(sentence: Sentence) -> dict[int, str]:
+    """Tone-marked pinyin for each character of the words whose reading a reader could get
+    wrong: a character read otherwise than its usual (dictionary-first) reading, tone sandhi
+    aside (银行 háng, 调整 tiáo, 着力 zhuó, 供给 jǐ). Keys are indices into the text."""
+    reading = sentence.reading
+    if reading is None:
+        return {}
+    text = sentence.text
+    said: dict[int, str] = {}  # text index -> pinyin, for characters read as themselves
+    for syllable in reading.syllables:
+        if not 0 <= syllable.spoken < len(reading.origin):
+            continue
+        start, end = reading.origin[syllable.spoken]
+        if end - start == 1 and reading.spoken[syllable.spoken] == text[start]:
+            said[start] = syllable.pinyin
+    marked = [i for i, py in said.items() if _unusual_reading(text[i], py)]
+    if not marked:
+        return {}
+    words = sentence.words or tuple((i, i + 1) for i in range(len(text)))
+    ruby = {}
+    for i in marked:
+        start, end = next(((a, b) for a, b in words if a <= i < b), (i, i + 1))
+        for j in range(start, end):
+            if j in said:
+                ruby[j] = _tone_marks(said[j])
+    return ruby
+
+
+def _unusual_reading(char: str, pinyin: str) -> bool:
+    usual = _usual_reading(char)
+    if not usual or char in _SANDHI_CHARS:
+        return False
+    letters, tone = pinyin[:-1], pinyin[-1:]
+    usual_letters, usual_tone = usual[:-1], usual[-1:]
+    if letters != usual_letters:
+        return True
+    third_tone_sandhi = usual_tone == "3" and tone == "2"
+    return tone != usual_tone and not third_tone_sandhi
+
+
+@functools.lru_cache(maxsize=4096)
+def _usual_reading(char: str) -> str:
+    from pypinyin import Style, pinyin
+
+    found = pinyin(char, style=Style.TONE3, neutral_tone_with_five=True, errors="ignore")
+    return found[0][0] if found else ""
+
+
+def _tone_marks(pinyin: str) -> str:
+    from pypinyin.contrib.tone_convert import to_tone
+
+    return escape(to_tone(pinyin))
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def _asset(name: str) -> str:
+    return resources.files("accessible").joinpath("webassets", name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def _template() -> Template:
+    return Template(_asset("index.html"))
+
+
+def _asset_version() -> str:
+    """A content hash for the asset URLs, so a browser never runs a stale script on a new page."""
+    digest = hashlib.sha1()
+    for name in ASSETS:
+        digest.update(_asset(name).encode("utf-8"))
+    return digest.hexdigest()[:10]
+
+
+def _publish_audio(tracks: list[ChapterTrack], root: Path, dest_dir: Path) -> dict[str, str]:
+    """Put each chapter's audio into ``dest_dir`` (hard link, else copy); drop files of
+    chapters that are gone. Returns page-relative URLs by chapter id."""
+    urls: dict[str, str] = {}
+    for track in tracks:
+        src = root / track.path
+        if not src.is_file():
+            raise OutputError(f"{src}: chapter audio is missing, cannot build the web page")
+        _link_or_copy(src, dest_dir / src.name)
+        urls[track.chapter_id] = f"{dest_dir.name}/{quote(src.name)}"
+    keep = {Path(t.path).name for t in tracks}
+    if dest_dir.is_dir():
+        for old in dest_dir.iterdir():
+            if old.is_file() and old.name not in keep:
+                old.unlink()
+    return urls
+
+
+def _link_or_copy(src: Path, dest: Path) -> None:
+    if dest.exists() and os.path.samefile(src, dest):
+        return
+    with atomic_path(dest) as tmp:
+        tmp.unlink()
+        try:
+            os.link(src, tmp)
+        except OSError:  # another filesystem, or links not allowed
+            shutil.copyfile(src, tmp)
