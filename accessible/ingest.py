@@ -37,6 +37,11 @@ def read_document(path: str | Path) -> Document:
     p = Path(path)
     data = _read_bytes(p)
     text, encoding = decode(data, p)
+    if not text.strip():
+        raise InputError(f"{p}: the file is empty")
+    head = text[:100_000]
+    if len(_CONTROL.findall(head)) > len(head) // 100:  # a few stray ones are cleaned later
+        raise InputError(f"{p}: binary data (control characters), not a text document")
     doc = clean(text, encoding)
     if not _CJK.search(doc.text):
         raise InputError(f"{p}: no Chinese text found (is this the right file?)")
@@ -129,18 +134,22 @@ def _charset_normalizer():
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 without a BOM shows NUL bytes on one side of ASCII characters (newlines)."""
+    """UTF-16 without a BOM: NUL bytes beside ASCII characters (newlines at least).
+
+    Of the two byte orders, the one that reads as mostly Chinese and ASCII text wins.
+    """
     if len(data) % 2 or b"\x00" not in data:
         return None
-    even, odd = data[0::2].count(0), data[1::2].count(0)
-    encoding = "utf_16_le" if odd > 4 * even else "utf_16_be" if even > 4 * odd else None
-    if encoding is None:
-        return None
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError:
-        return None
-    return encoding
+    best, best_score = None, 0.9
+    for encoding in ("utf_16_le", "utf_16_be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = len(_PLAIN_TEXT.findall(text)) / len(text)
+        if score > best_score:
+            best, best_score = encoding, score
+    return best
 
 
 def _strict(data: bytes, encoding: str, p: Path) -> str:
@@ -154,6 +163,8 @@ def _strict(data: bytes, encoding: str, p: Path) -> str:
 # --- characters --------------------------------------------------------------
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PLAIN_TEXT = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\n\r\t\x20-\x7e“”‘’—…·―]")
 
 # Full-width digits and Latin letters, and the signs that go with numbers, become
 # half-width so the speech layer sees one spelling ("１+１" → "1+1", "２－４" → "2-4").
@@ -212,10 +223,14 @@ _URL = (
 # address plus a short fragment up to the next sentence end, e.g.
 # "www.libaiwu.com 政府工作报告。" pasted into the middle of a paragraph.
 _WATERMARK = re.compile(rf"(?:(?<=[{_TERMINATORS}])|^)(?P<mark>{_URL} ?[^{_TERMINATORS}\n]{{0,20}}?(?:[{_TERMINATORS}]|$))", re.M)
-# Photo captions and source lines: short lines with no closing punctuation that end
-# in a photographer credit, or start with a source/editor label.
+# Photo captions and source lines: a line with no closing punctuation that ends in a
+# photographer's credit (after a caption sentence, after 记者/通讯员, or in brackets),
+# or that is a source/editor label.
+_CREDIT = r"[\u4e00-\u9fff·]{2,4}\s*(?:摄|摄影|供图)"
 _CAPTION = re.compile(
-    r"^(?:.{0,80}(?:记者|通讯员|摄影师|摄)[^。！？\n]{0,12}(?:摄|摄影|供图)[）)]?"
+    rf"^(?:.{{0,80}}[。！？]\s*{_CREDIT}"
+    rf"|.{{0,80}}(?:记者|通讯员|摄影师)[^。！？]{{0,12}}(?:摄|摄影|供图)"
+    rf"|.{{0,80}}[（(][^（()）]{{0,20}}(?:摄|摄影|供图)[）)]"
     r"|.{0,80}(?:图片来源|图片由|图源)[:：].{0,40}"
     r"|[（(]?(?:责任编辑|编辑|来源|原标题|本文来源|文章来源)[:：].{0,60})$"
 )

@@ -229,6 +229,9 @@ def _sentence(sid: str, text: str, words: bool) -> Sentence:
 _OPEN_CLOSE = {"“": "”", "‘": "’", "《": "》", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】", "〔": "〕", "〈": "〉"}
 _CLOSE_OPEN = {close: open_ for open_, close in _OPEN_CLOSE.items()}
 _BRACKETS = re.compile("[" + re.escape("".join(_OPEN_CLOSE) + "".join(_CLOSE_OPEN)) + '"]')
+# A quote or parenthesis closing right after an end mark ends the sentence too; a
+# title mark does not (《关于…的意见。》 is a name inside a sentence).
+_ENDS_QUOTED_SENTENCE = set("”’」』）)\"")
 _END_RUN = re.compile(f"[{_SENTENCE_END}]+")
 _CLAUSE_MARK = re.compile("[，、：,]")
 
@@ -284,7 +287,7 @@ def split_sentences(text: str) -> list[str]:
     """
     quoted = _Quoted(text)
     cuts = [m.end() for m in _END_RUN.finditer(text) if not quoted.inside(m.start())]
-    cuts += [end + 1 for end in quoted.ends if text[end - 1] in _SENTENCE_END]
+    cuts += [end + 1 for end in quoted.ends if text[end - 1] in _SENTENCE_END and text[end] in _ENDS_QUOTED_SENTENCE]
     pieces, start = [], 0
     for cut in sorted(cuts):
         while cut < len(text) and (text[cut] in _SENTENCE_END or text[cut] == " " or _stray_closer(text, cut, quoted)):

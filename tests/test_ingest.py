@@ -1,0 +1,199 @@
+"""Ingest: decoding, width normalization, boilerplate and repeated-copy removal, bad input."""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import accessible
+from accessible.errors import InputError
+from accessible.ingest import Document, clean, drop_repeats, normalize, read_document, strip_boilerplate, strip_unreadable
+
+SAMPLE = Path(accessible.__file__).parent / "samples" / "hengshui-2017.txt"
+COPY_LINES = 81  # the sample is one 80-line report plus a blank line, pasted 8 times
+WATERMARK = "www.libaiwu.com 政府工作报告。"
+CAPTION = "王景武作政府工作报告。衡水日报记者摄"
+
+
+@pytest.fixture(scope="module")
+def sample() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def one_copy(sample: str) -> str:
+    return "\n".join(sample.split("\n")[:COPY_LINES])
+
+
+def test_sample_keeps_exactly_one_clean_copy(sample: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="accessible"):
+        doc = read_document(SAMPLE)
+    lines = doc.text.split("\n")
+    # 81 lines per copy, less the blank separator and the photo caption
+    assert len(lines) == 79
+    assert doc.text.count("――2017年4月7日在衡水市第六届人民代表大会第一次会议上") == 1
+    assert lines[0].startswith("――2017年4月7日")
+    assert lines[-1].endswith("的宏伟蓝图而努力奋斗！")
+    assert "libaiwu" not in doc.text and "记者摄" not in doc.text
+    # the watermark is cut out of the middle of its paragraph, the text around it joined
+    assert "地下水基本实现采补平衡。坚持绿化美化香化“三化”并举" in doc.text
+    assert doc.encoding == "utf-8"
+    assert doc.removed == (
+        f"removed web watermark {WATERMARK!r} (8 times)",
+        f"removed photo caption or source line {CAPTION!r} (8 times, line 3, 84, 165, 246, 327, …)",
+        "removed 7 repeated copies of the document (lines 82–647)",
+    )
+    assert [r.getMessage() for r in caplog.records] == list(doc.removed)
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+def test_encodings_decode_to_the_same_text(encoding: str, one_copy: str, tmp_path: Path) -> None:
+    reference = read_document(SAMPLE).text
+    path = tmp_path / f"report-{encoding}.txt"
+    path.write_bytes(one_copy.encode(encoding))
+    doc = read_document(path)
+    assert doc.text == reference
+    expected = {"gbk": "gb18030", "utf-16": "utf-16-le", "utf-8-sig": "utf-8-bom"}.get(encoding, encoding)
+    assert doc.encoding == expected
+
+
+def test_gbk(tmp_path: Path) -> None:
+    text = "各位代表：\n现在，我代表市人民政府，向大会报告政府工作。\n"
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(text.encode("gbk"))
+    assert read_document(path) == Document(text.strip(), "gb18030", ())
+
+
+def test_full_width_digits_and_signs_become_half_width_chinese_punctuation_stays() -> None:
+    assert normalize("坚持每年推出一批“１+１”改革举措") == "坚持每年推出一批“1+1”改革举措"
+    assert normalize("培育２－４个，增长５．２％，ＰＭ２.５") == "培育2-4个，增长5.2%，PM2.5"
+    # the speech layer reads a ratio from the full-width colon: keep it
+    assert normalize("三次产业比重调整到10.5：43.5：46。") == "三次产业比重调整到10.5：43.5：46。"
+    assert normalize("（一）“三化”《报告》，。；！？") == "（一）“三化”《报告》，。；！？"
+    assert normalize("一行\r\n二行\r三行") == "一行\n二行\n三行"
+
+
+def test_unreadable_symbols_are_counted_and_removed_readable_ones_kept() -> None:
+    text, notes = strip_unreadable("群众满意😀👍🏽！气温25℃\x07，零\u200b宽★")
+    assert text == "群众满意！气温25℃，零宽"
+    assert len(notes) == 1 and notes[0].startswith("removed 6 control characters, emoji or symbols")
+    assert strip_unreadable("普通文字。\n第二行") == ("普通文字。\n第二行", [])
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("采补平衡。www.libaiwu.com 政府工作报告。坚持绿化", "采补平衡。坚持绿化"),  # the sample's watermark
+        ("增长8%。news.example.cn 某某新闻网！下一句。", "增长8%。下一句。"),  # any domain
+        ("https://www.example.com/a/b.html", ""),  # a line that is only an address
+        ("第一句。www.example.org", "第一句。"),
+        ("请登录www.gov.cn查询办事指南。", "请登录www.gov.cn查询办事指南。"),  # part of a sentence: kept
+        ("增长1.5倍。其中3.2亿元用于民生。", "增长1.5倍。其中3.2亿元用于民生。"),  # decimals are no domains
+    ],
+)
+def test_url_watermarks(line: str, expected: str) -> None:
+    assert strip_boilerplate([line])[0] == [expected]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [CAPTION, "（新华社记者 李四 摄）", "图为会议现场。张三摄影", "图片来源：网络", "责任编辑：王五", "会议现场。本报通讯员 赵六 供图"],
+)
+def test_captions_and_source_lines_are_dropped(line: str) -> None:
+    lines, notes = strip_boilerplate(["正文第一段。", line, "正文第二段。"])
+    assert lines == ["正文第一段。", "", "正文第二段。"]
+    assert notes == [f"removed photo caption or source line {line!r} (once, line 2)"]
+
+
+def test_body_lines_are_not_captions() -> None:
+    lines = ["我们将加快建设摄影基地。", "推进城乡供水一体化，各地纷纷供图。", "各位代表："]
+    assert strip_boilerplate(lines) == (lines, [])
+
+
+def _paragraphs(n: int, tag: str) -> list[str]:
+    return [f"{tag}第{i}段，" + "内容充实的正文句子。" * 8 for i in range(n)]
+
+
+def test_repeats_with_a_truncated_last_copy_and_other_separators() -> None:
+    report = _paragraphs(5, "甲")
+    lines = report + ["", "", *report, "", *report[:3]]
+    out, notes = drop_repeats(lines)
+    assert [line for line in out if line] == report
+    assert notes == ["removed 2 repeated copies of the document (lines 8–16)"]
+
+
+def test_a_repeated_passage_inside_the_document_is_dropped_once() -> None:
+    head, middle, tail = _paragraphs(2, "甲"), _paragraphs(3, "乙"), _paragraphs(2, "丙")
+    out, notes = drop_repeats(head + middle + middle + tail)
+    assert [line for line in out if line] == head + middle + tail
+    assert notes == ["removed a repeated passage of 3 lines (lines 6–8, a copy of lines 3–5)"]
+
+
+def test_short_repeated_lines_are_kept() -> None:
+    lines = ["各位代表：", "第一段。", "各位代表：", "第二段。", "各位代表！", "第一段。"]
+    assert drop_repeats(lines) == (lines, [])
+
+
+def test_ten_megabytes_of_copies_reduce_to_one(tmp_path: Path, one_copy: str) -> None:
+    path = tmp_path / "big.txt"
+    data = (one_copy + "\n").encode("utf-8")
+    copies = 10_000_000 // len(data) + 1
+    path.write_bytes(data * copies)
+    doc = read_document(path)
+    assert doc.text == read_document(SAMPLE).text
+    assert doc.removed[-1].startswith(f"removed {copies - 1} repeated copies of the document (lines 82–")
+
+
+def test_clean_is_pure_text_processing() -> None:
+    doc = clean("　　各位代表：  \n\n现在，我代表市人民政府　向大会报告。\n")
+    assert doc.text == "各位代表：\n现在，我代表市人民政府 向大会报告。"
+    assert doc.removed == ()
+
+
+# --- bad input -----------------------------------------------------------------
+
+
+def _zip(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("a.txt", "各位代表")
+
+
+BAD_INPUTS = {
+    "missing": (None, "no such file"),
+    "directory": ("dir", "is a directory"),
+    "empty": (b"", "the file is empty"),
+    "whitespace": (" \n\t\r\n　".encode("utf-8"), "the file is empty"),
+    "png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "a PNG image"),
+    "zip": ("zip", "a ZIP archive"),
+    "nul-bytes": (b"\x01\x02\x00\x00\x00\x03abc" * 10, "binary data"),
+    "controls": (b"\x01\x02\x03\x04\x05\x06\x07\x08" * 20, "binary data"),
+    "broken-utf8": ("各位代表，现在我代表市人民政府向大会报告政府工作。".encode("utf-8") * 3 + b"\xff\xfe\x80", "not valid UTF-8 at byte"),
+    "no-chinese": (b"Hello world.\nThis report has no Chinese at all.\n", "no Chinese text"),
+}
+
+
+def make_bad_input(kind: str, tmp_path: Path) -> Path:
+    """Write the bad input ``kind`` under tmp_path (shared with the CLI tests)."""
+    content, _ = BAD_INPUTS[kind]
+    path = tmp_path / f"{kind}.txt"
+    if content == "dir":
+        path.mkdir()
+    elif content == "zip":
+        _zip(path)
+    elif content is not None:
+        path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_INPUTS))
+def test_bad_input_raises_one_line_naming_the_file(kind: str, tmp_path: Path) -> None:
+    path = make_bad_input(kind, tmp_path)
+    with pytest.raises(InputError) as e:
+        read_document(path)
+    message = str(e.value)
+    assert message.startswith(f"{path}: ")
+    assert BAD_INPUTS[kind][1] in message
+    assert "\n" not in message
