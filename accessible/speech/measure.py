@@ -28,7 +28,8 @@ def _rules() -> tuple[Rule, ...]:
     return (
         Rule.of("measure", rf"(?<=\d)\s?(?:{tables.alternation(_spelled())})(?![A-Za-z])",
                 lambda m: _spelled()[m.group().strip()]),
-        Rule.of("measure", rf"{_lookbehind(counters)}/(?={tables.alternation(counters)})", lambda m: "每"),
+        Rule.of("measure", rf"{_lookbehind(counters)}/(?:{tables.alternation(counters)})",
+                lambda m: "每" + _spelled().get(m.group()[1:], m.group()[1:])),
     )
 
 

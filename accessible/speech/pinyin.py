@@ -6,6 +6,8 @@ Tone sandhi, applied over each stretch of syllables between punctuation marks:
   at the end of a stretch or of a word (统一, 之一, a heading's 一、), after 第, next to
   other numerals (十一, 一九, 零一), before 月/号.
 - 不 is bu2 before a fourth tone.
+- 为 alone is wèi (for), but wéi in 以…为 (以人民为中心): a context rule, since the
+  words between vary without end; verb+为 words (成为, 列为) are in the table.
 - Third tones: a run of third tones is split at word boundaries, and inside a word
   at the boundary of its dictionary parts (展览|馆 zhan2 lan2 guan3, 小|老虎 xiao3
   lao2 hu3); each part is resolved first, then a third tone before a third tone
@@ -33,6 +35,8 @@ log = logging.getLogger("accessible")
 _DIGIT_WORDS = set("零一二三四五六七八九十幺点两")
 _BIG = set("百千万亿")
 _YI_KEEPS_BEFORE = set("月号")
+# 以 that does not open 以…为: words where 以 is something else
+_NOT_YI_WEI = frozenset("以上 以下 以来 以及 以后 以前 以内 以外 以便 以免 以至 以致".split())
 
 
 def _is_han(c: str) -> bool:
@@ -111,25 +115,34 @@ class _Syl:
     pinyin: str
     char: str
     fixed: bool = False  # from the user lexicon: no sandhi
+    ends_word: bool = False  # last syllable of a word of two or more (统一, 之一)
 
 
 def reading_of(normalized: Normalized, lexicon: Lexicon | None = None) -> Reading:
     """The `Reading` of a normalized sentence (``lexicon`` pinyin is already on its rewrites)."""
     spoken = normalized.spoken
     words: list[Span] = []
-    stretches: list[tuple[list[_Syl], set[int]]] = [([], set())]  # syllables, cut points
+    # per stretch: its syllables, and cut points (syllable index → 2 between words, 1 between parts of a word)
+    stretches: list[tuple[list[_Syl], dict[int, int]]] = [([], {})]
     pos = 0
-    for word in _tokenizer().lcut(spoken, HMM=True):
+    yi_opens = False  # an 以 that may pair with a later 为 in this stretch
+    for word in _tokenizer().lcut(spoken, HMM=False):
         start, pos = pos, pos + len(word)
         syls = _word_syllables(word, start, normalized)
         if not syls:  # punctuation, space, emoji: a pause, so sandhi stops here
-            stretches.append(([], set()))
+            stretches.append(([], {}))
+            yi_opens = False
             continue
+        if word.startswith("以") and word not in _NOT_YI_WEI:
+            yi_opens = True
+        elif word == "为" and yi_opens and not syls[0].fixed:
+            syls[0].pinyin = "wei2"
         words.append((start, pos))
+        syls[-1].ends_word = len(syls) > 1
         stretch, cut = stretches[-1]
-        cut.add(len(stretch))
+        cut[len(stretch)] = 2
         if all(_is_han(c) for c in word):
-            cut.update(len(stretch) + k for k in _parts(word))
+            cut.update((len(stretch) + k, 1) for k in _parts(word))
         stretch.extend(syls)
     syllables: list[Syllable] = []
     for stretch, cut in stretches:
@@ -175,7 +188,7 @@ def _set_tone(s: _Syl, tone: int) -> None:
     s.pinyin = s.pinyin[:-1] + str(tone)
 
 
-def _sandhi(stretch: list[_Syl], cuts: set[int]) -> None:
+def _sandhi(stretch: list[_Syl], cuts: dict[int, int]) -> None:
     citation = [_tone(s) for s in stretch]
     for k, s in enumerate(stretch):
         if s.fixed:
@@ -184,23 +197,23 @@ def _sandhi(stretch: list[_Syl], cuts: set[int]) -> None:
         next_tone = citation[k + 1] if nxt else 0
         if s.char == "一":
             prev = stretch[k - 1].char if k else ""
-            _set_tone(s, _yi(prev, nxt.char if nxt else "", next_tone, k + 1 in cuts))
+            _set_tone(s, _yi(prev, nxt.char if nxt else "", next_tone, s.ends_word or cuts.get(k + 1) == 1))
         elif s.char == "不" and s.pinyin in ("bu4", "bu2"):
             _set_tone(s, 2 if next_tone == 4 else 4)
     _third_tones(stretch, cuts)
 
 
 def _yi(prev: str, nxt: str, next_tone: int, word_ends: bool) -> int:
-    if not nxt or word_ends and prev or prev == "第":
+    if not nxt or word_ends or prev == "第":
         return 1  # 一、 统一 之一 第一
-    if prev in _DIGIT_WORDS or nxt in _DIGIT_WORDS or nxt in _YI_KEEPS_BEFORE:
+    if prev in _DIGIT_WORDS - {"一"} or nxt in _DIGIT_WORDS or nxt in _YI_KEEPS_BEFORE:
         return 1  # 十一 一九 一点五 一月
     if prev in _BIG and (nxt in _BIG or nxt in _DIGIT_WORDS):
         return 1  # 一千一百 (counting)
     return 2 if next_tone in (4, 5) else 4
 
 
-def _third_tones(stretch: list[_Syl], cuts: set[int]) -> None:
+def _third_tones(stretch: list[_Syl], cuts: dict[int, int]) -> None:
     i = 0
     while i < len(stretch):
         j = i
@@ -211,9 +224,10 @@ def _third_tones(stretch: list[_Syl], cuts: set[int]) -> None:
         i = max(j, i + 1)
 
 
-def _resolve(stretch: list[_Syl], cuts: set[int], lo: int, hi: int) -> None:
-    """Third-tone run [lo, hi): split at the cut nearest its middle, resolve both sides,
-    then change a third tone left of the cut if a third tone still follows it."""
+def _resolve(stretch: list[_Syl], cuts: dict[int, int], lo: int, hi: int) -> None:
+    """Third-tone run [lo, hi): split at the strongest cut (between words before inside
+    one) nearest its middle, resolve both sides, then change a third tone left of the
+    cut if a third tone still follows it."""
     if hi - lo < 2:
         return
     inner = [c for c in cuts if lo < c < hi]
@@ -221,7 +235,7 @@ def _resolve(stretch: list[_Syl], cuts: set[int], lo: int, hi: int) -> None:
         for k in range(lo, hi - 1):
             _set_tone(stretch[k], 2)
         return
-    cut = min(inner, key=lambda c: (abs(2 * c - lo - hi), c))
+    cut = min(inner, key=lambda c: (-cuts[c], abs(2 * c - lo - hi), c))
     _resolve(stretch, cuts, lo, cut)
     _resolve(stretch, cuts, cut, hi)
     if _tone(stretch[cut - 1]) == 3 and _tone(stretch[cut]) == 3:
@@ -232,7 +246,7 @@ def corrected_words(spoken: str) -> tuple[tuple[Span, tuple[str, ...]], ...]:
     """Words of a spoken form whose reading the polyphone table fixed (for proofreading)."""
     found = []
     pos = 0
-    for word in _tokenizer().lcut(spoken, HMM=True):
+    for word in _tokenizer().lcut(spoken, HMM=False):
         start, pos = pos, pos + len(word)
         if all(_is_han(c) for c in word):
             pinyin, changed = _word(word)
