@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE := accessible/samples/hengshui-2017.txt
 
-.PHONY: install install-test demo test bench clean
+.PHONY: install install-test browser demo test bench clean
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -28,7 +28,17 @@ $(VENV)/.installed-test: $(VENV)/.installed
 demo: install
 	$(BIN)/accessible build $(SAMPLE) --voice baker
 
-test: install-test
+# The web page tests drive Debian's Chromium through Playwright (never `playwright install`:
+# no browser downloads here). As root, install it when missing; otherwise say why they skip.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium for the browser tests (apt-get)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk) >/dev/null \
+	    || echo "browser: apt-get could not install chromium: the browser tests will be skipped"; \
+	else echo "browser: no /usr/bin/chromium and not root: the browser tests will be skipped"; fi
+
+test: install-test browser
 	$(BIN)/python -m pytest
 
 bench: install-test

@@ -55,9 +55,12 @@ def clean(text: str, encoding: str = "utf-8") -> Document:
     removed: list[str] = []
     text, note = strip_unreadable(normalize(text))
     removed += note
-    lines, notes = strip_boilerplate(text.split("\n"))
+    raw = text.split("\n")
+    lines, notes = strip_boilerplate([tidy_spaces(line) for line in raw])
     removed += notes
-    lines, notes = drop_repeats([tidy_spaces(line) for line in lines])
+    lines, notes = drop_repeats(lines)
+    removed += notes
+    lines, notes = unwrap(lines, raw)
     removed += notes
     return Document("\n".join(line for line in lines if line), encoding, tuple(removed))
 
@@ -330,3 +333,59 @@ def _describe_repeats(runs: list[tuple[int, int, int]], kept: list[int], total: 
         f"removed a repeated passage of {end - start} lines ({span(start, end)}, a copy of {span(src, src + end - start)})"
         for start, end, src in runs
     ]
+
+
+# --- fixed-width layout ----------------------------------------------------------
+
+# Text copied from a PDF or an e-mail is broken into lines of one width inside its
+# paragraphs; a paragraph then starts with an indent, or after a line that ends short.
+_OPENS_A_HEADING = re.compile(r"^(?:#|第[一二三四五六七八九十百零〇两\d]+[篇部章节]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
+_ENDS_A_SENTENCE = re.compile(r"[。！？；!?][”’」』）)]*$")
+
+
+def _width(line: str) -> int:
+    """Display width: 2 per Chinese character or full-width mark, 1 per ASCII character."""
+    return (len(line.encode("utf-8")) + len(line)) // 2
+
+
+def unwrap(lines: list[str], raw: list[str]) -> tuple[list[str], list[str]]:
+    """Join the lines of a fixed-width layout back into one line per paragraph.
+
+    ``raw`` are the same lines before stripping (their widths and indents tell the
+    layout). The layout is recognized by many lines of (nearly) the same, largest
+    width; a full line joins the next one unless that one is indented, blank or opens
+    a heading.
+    """
+    widths = [_width(line.rstrip()) for line in raw]
+    wide = Counter(w for w, line in zip(widths, lines) if w >= 30 and line)  # removed lines do not count
+    if not wide:
+        return lines, []
+    full = max(wide) - 3  # wrapping at punctuation leaves a line a little short
+    full_lines = sum(n for w, n in wide.items() if w >= full)
+    nonblank = sum(1 for line in lines if line)
+    if full_lines < 5 or full_lines < 0.3 * nonblank:
+        return lines, []
+    indented = [bool(line) and (r[:1] == "\u3000" or r[:2] == "  ") for line, r in zip(lines, raw)]
+    # Paragraphs marked by an indent or a blank line; else a full line that ends a
+    # sentence is taken to end its paragraph.
+    marked = sum(indented) >= 0.1 * nonblank or sum(1 for r in raw if not r.strip()) >= 0.1 * nonblank
+    out: list[str] = []
+    joined = 0
+    for n, line in enumerate(lines):
+        if (
+            n
+            and line
+            and lines[n - 1]
+            and widths[n - 1] >= full
+            and not indented[n]
+            and not _OPENS_A_HEADING.match(line)
+            and (marked or not _ENDS_A_SENTENCE.search(lines[n - 1]))
+        ):
+            # a word of Latin letters broken at a space gets its space back
+            out[-1] += " " + line if raw[n - 1].endswith(" ") else line
+            joined += 1
+        else:
+            out.append(line)
+    if not joined:
+        return lines, []
+    return out, [f"removed {joined} line breaks inside paragraphs (the text was wrapped at a fixed width)"]

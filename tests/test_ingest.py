@@ -197,3 +197,43 @@ def test_bad_input_raises_one_line_naming_the_file(kind: str, tmp_path: Path) ->
     assert message.startswith(f"{path}: ")
     assert BAD_INPUTS[kind][1] in message
     assert "\n" not in message
+
+
+def wrap(text: str, width: int, indent: str = "", blank: bool = False) -> str:
+    """Lay ``text`` out as a PDF copy does: lines of ``width`` (2 per Chinese character)."""
+    out = []
+    for paragraph in text.split("\n"):
+        rest = indent + paragraph
+        while rest:
+            n = w = 0
+            while n < len(rest) and w + (1 if rest[n].isascii() else 2) <= width:
+                w += 1 if rest[n].isascii() else 2
+                n += 1
+            out.append(rest[:n])
+            rest = rest[n:]
+        if blank:
+            out.append("")
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("indent, blank", [("　　", False), ("  ", False), ("", True)])
+def test_wrapped_layouts_are_joined_back_into_paragraphs(indent: str, blank: bool) -> None:
+    reference = read_document(SAMPLE).text
+    doc = clean(wrap(reference, 72, indent, blank))
+    assert doc.text == reference
+    assert len(doc.removed) == 1 and doc.removed[0].endswith("line breaks inside paragraphs (the text was wrapped at a fixed width)")
+
+
+def test_wrapped_layout_without_paragraph_marks_keeps_every_character() -> None:
+    reference = read_document(SAMPLE).text
+    doc = clean(wrap(reference, 60))
+    # without indents or blank lines a full line ending a sentence may end a paragraph
+    assert doc.text.replace("\n", "") == reference.replace("\n", "")
+    assert len(reference.split("\n")) <= len(doc.text.split("\n")) < 1.3 * len(reference.split("\n"))
+    # headings are never glued to the line before
+    assert "三、2017年主要工作" in doc.text.split("\n")
+
+
+def test_short_lines_are_not_a_layout() -> None:
+    lines = ["一、总体要求", "今年工作的总体要求是稳中求进。", "二、主要任务", "抓好项目建设。"]
+    assert clean("\n".join(lines)).text == "\n".join(lines)

@@ -357,9 +357,14 @@
   });
   window.addEventListener('pagehide', function () { save(true); });
 
-  // The sticky player must not cover the sentence scrolled to (anchors, scrollIntoView).
-  function measurePlayer() { root.style.setProperty('--player-height', player.offsetHeight + 'px'); }
+  // The sticky player must not cover the sentence scrolled to (anchors, scrollIntoView), nor
+  // take much of a small or enlarged view: then it scrolls with the page.
+  function measurePlayer() {
+    root.classList.toggle('player-flows', player.offsetHeight > window.innerHeight / 3);
+    root.style.setProperty('--player-height', player.offsetHeight + 'px');
+  }
   if (window.ResizeObserver) new ResizeObserver(measurePlayer).observe(player);
+  window.addEventListener('resize', measurePlayer);
   measurePlayer();
 
   applySettings();
