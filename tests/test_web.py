@@ -17,7 +17,7 @@ from accessible.layout import Layout
 from accessible.model import Book, Timing
 from accessible.web import word_groups, write_web
 
-from web_book import small_book, timed_tracks
+from web_book import build_web, small_book, timed_tracks
 
 SAMPLE = Path(__file__).resolve().parent.parent / "accessible" / "samples" / "hengshui-2017.txt"
 
@@ -74,11 +74,8 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    book = small_book()
-    layout = Layout.for_book(book, tmp_path_factory.mktemp("out"))
-    tracks = timed_tracks(book, layout)
-    index = write_web(book, tracks, layout, sync="word", voice_name="标贝女声")
-    return book, layout, tracks, index, Page(index.read_text(encoding="utf-8"))
+    b = build_web(small_book(), tmp_path_factory.mktemp("out"))
+    return b.book, b.layout, b.tracks, b.index, Page(b.index.read_text(encoding="utf-8"))
 
 
 def test_folder_is_self_contained(built):
@@ -153,9 +150,7 @@ def test_pinyin_only_where_the_reading_is_unusual(built):
 
 def test_sentence_sync_and_no_readings(tmp_path):
     book = small_book().map_sentences(lambda s: replace(s, reading=None))
-    layout = Layout.for_book(book, tmp_path)
-    index = write_web(book, timed_tracks(book, layout, audio_seconds=0.5), layout)
-    page = Page(index.read_text(encoding="utf-8"))
+    page = Page(build_web(book, tmp_path, sync="sentence", audio_seconds=0.5).index.read_text(encoding="utf-8"))
     assert not page.all("span", class_="w") and not page.all("ruby")
     assert not page.all("button", id="pinyin")
     assert all(len(r) == 3 for c in page.data()["chapters"] for r in c["s"])
@@ -220,8 +215,7 @@ def test_text_cannot_break_out_of_the_page(tmp_path):
     evil = "</script><!--<b>&amp;"
     book = replace(book, title=evil, chapters=(replace(book.chapters[0], heading=None),) + book.chapters[1:])
     book = book.map_sentences(lambda s: replace(s, text=evil + s.text[len(evil):]) if s.id == "c01-h" else s)
-    layout = Layout.for_book(book, tmp_path)
-    html = write_web(book, timed_tracks(book, layout, audio_seconds=0.5), layout).read_text(encoding="utf-8")
+    html = build_web(book, tmp_path, audio_seconds=0.5).index.read_text(encoding="utf-8")
     assert html.count("</script>") == 2  # the player's tag and the data block's own
     page = Page(html)
     assert page.text_of["c01-h"].startswith(evil)
@@ -248,8 +242,7 @@ def test_whole_sample(tmp_path):
     from accessible.segment import load_book
 
     book = load_book(SAMPLE)
-    layout = Layout.for_book(book, tmp_path)
-    page = Page(write_web(book, timed_tracks(book, layout, audio_seconds=0.2), layout, sync="word").read_text(encoding="utf-8"))
+    page = Page(build_web(book, tmp_path, audio_seconds=0.2).index.read_text(encoding="utf-8"))
     assert [a["id"] for _, a, _ in page.all("span", class_="s")] == [s.id for s in book.sentences()]
     assert sum(len(c["s"]) for c in page.data()["chapters"]) == len(list(book.sentences()))
     assert "".join(page.text_of[s.id] for s in book.sentences()) == "".join(s.text for s in book.sentences())

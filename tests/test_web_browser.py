@@ -16,11 +16,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from accessible.layout import Layout
-from accessible.web import write_web
 from accessible.webserve import make_server
 
-from web_book import small_book, timed_tracks
+from web_book import BuiltWeb, build_web, small_book
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARGS = [
@@ -61,9 +59,10 @@ def _serve(root: Path):
 class Site:
     """A built page, served; `times` holds each chapter's sentences as the tracks say."""
 
-    def __init__(self, book, tracks, layout, index):
-        self.book, self.tracks, self.index = book, tracks, index
-        self.server = _serve(layout.web_dir)
+    def __init__(self, built: BuiltWeb):
+        self.book, self.tracks, self.index = built.book, built.tracks, built.index
+        tracks = built.tracks
+        self.server = _serve(built.layout.web_dir)
         self.url = f"http://127.0.0.1:{self.server.server_port}/index.html"
         self.sentences = {p.sentence_id: p for t in tracks for p in t.sentences}
         self.chapter_of = {p.sentence_id: t.chapter_id for t in tracks for p in t.sentences}
@@ -81,11 +80,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    book = small_book()
-    layout = Layout.for_book(book, tmp_path_factory.mktemp("out"))
-    tracks = timed_tracks(book, layout)
-    index = write_web(book, tracks, layout, sync="word", voice_name="标贝女声")
-    s = Site(book, tracks, layout, index)
+    s = Site(build_web(small_book(), tmp_path_factory.mktemp("out")))
     yield s
     s.server.shutdown()
     s.server.server_close()
@@ -381,10 +376,7 @@ def test_screenshot_shows_the_highlight(page, site, tmp_path):
 def sample_site(tmp_path_factory):
     from accessible.segment import load_book
 
-    book = load_book(SAMPLE)
-    layout = Layout.for_book(book, tmp_path_factory.mktemp("sample"))
-    tracks = timed_tracks(book, layout, audio_seconds=0.5)
-    s = Site(book, tracks, layout, write_web(book, tracks, layout, sync="word"))
+    s = Site(build_web(load_book(SAMPLE), tmp_path_factory.mktemp("sample"), audio_seconds=0.5))
     yield s
     s.server.shutdown()
     s.server.server_close()

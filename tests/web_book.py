@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -16,6 +17,7 @@ import jieba
 from pypinyin import Style, pinyin
 
 from accessible.layout import Layout
+from accessible.web import SyncMode, write_web
 from accessible.model import (
     Book,
     Chapter,
@@ -135,3 +137,18 @@ def tone_mp3(path: Path, seconds: float, frequency: int = 440) -> None:
         ],
         check=True,
     )
+
+
+@dataclass(frozen=True)
+class BuiltWeb:
+    book: Book
+    layout: Layout
+    tracks: list[ChapterTrack]
+    index: Path
+
+
+def build_web(book: Book, out_dir: Path, *, sync: SyncMode = "word", audio_seconds: float | None = None) -> BuiltWeb:
+    """The book's listen-along page under ``out_dir``, with timed tracks and their MP3s."""
+    layout = Layout.for_book(book, out_dir)
+    tracks = timed_tracks(book, layout, audio_seconds=audio_seconds)
+    return BuiltWeb(book, layout, tracks, write_web(book, tracks, layout, sync=sync, voice_name="标贝女声"))
