@@ -150,6 +150,60 @@ def check(
     raise typer.Exit(0 if report.ok else 1)
 
 
+@app.command()
+def read(
+    source: Annotated[str, typer.Argument(help="A sentence in quotes, or a report file.")],
+    chapter: Annotated[Optional[int], typer.Option("--chapter", "-c", help="Only this chapter of FILE (0 = front matter).")] = None,
+    voice: Annotated[str, typer.Option("--voice", help="Use this voice profile's lexicon.")] = "baker",
+    lexicon: Annotated[Optional[list[Path]], typer.Option("--lexicon", "-l", help="A lexicon TOML to apply on top (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per sentence (one per line).")] = False,
+    warn: Annotated[bool, typer.Option("--warn", help="Only report numbers no rule knew (read digit by digit); exit 0.")] = False,
+) -> None:
+    """Proofread how text will be spoken: original → spoken form → pinyin, per sentence.
+
+    Rewritten spans are highlighted (yellow: a reading rule, cyan: the lexicon, red:
+    unknown, read digit by digit). With --warn only those unknown expressions are
+    listed, as warnings, and the exit code stays 0: they are still read, just maybe
+    not the way the report means (add a lexicon entry to fix one).
+    """
+    import json
+
+    from .errors import InputError
+    from .speech import load_lexicon
+    from .speech.proofread import proof
+    from .voices import load_voice
+
+    paths = [p for p in [load_voice(voice).lexicon] if p is not None] + list(lexicon or [])
+    lex = load_lexicon(*paths) if paths else None
+    if Path(source).is_file():
+        from .segment import load_book
+
+        book = load_book(source, words=False)
+        chapters = [c for c in book.chapters if chapter is None or c.number == chapter]
+        if not chapters:
+            numbers = ", ".join(str(c.number) for c in book.chapters)
+            raise InputError(f"{source}: no chapter {chapter} (chapters: {numbers})")
+        items = [(s.id, s.text) for c in chapters for s in c.sentences()]
+    elif chapter is not None:
+        raise InputError(f"{source}: --chapter needs a report file, and there is no such file")
+    else:
+        from .segment import split_sentences
+
+        items = [(str(i + 1), text) for i, text in enumerate(split_sentences(source))]
+    proofs = [proof(ident, text, lex) for ident, text in items]
+    if warn:
+        warnings = [w for p in proofs for w in p.warnings()]
+        for w in warnings:
+            log.warning(w)
+        log.info("%d sentence(s) read, %d expression(s) no rule knew", len(proofs), len(warnings))
+    elif as_json:
+        for p in proofs:
+            print(json.dumps(p.as_json(), ensure_ascii=False))
+    else:
+        for p in proofs:
+            out.print(p.render())
+
+
 def main() -> None:
     app()
 

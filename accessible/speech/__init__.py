@@ -34,7 +34,7 @@ log = logging.getLogger("accessible")
 
 def read_sentence(text: str, lexicon: Lexicon | None = None) -> Reading:
     """The spoken form, pinyin and origin map of one sentence; never raises on odd text."""
-    return reading_of(normalize(text, lexicon), lexicon)
+    return reading_of(normalize(text, lexicon))
 
 
 def read_book(book: Book, lexicon: Lexicon | None = None) -> Book:
@@ -47,7 +47,7 @@ def read_book(book: Book, lexicon: Lexicon | None = None) -> Book:
         if sentence.text not in readings:
             normalized = normalize(sentence.text, lexicon)
             unknown += len(normalized.unknown)
-            readings[sentence.text] = reading_of(normalized, lexicon)
+            readings[sentence.text] = reading_of(normalized)
         return replace(sentence, reading=readings[sentence.text])
 
     book = book.map_sentences(read)

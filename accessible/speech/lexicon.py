@@ -6,9 +6,9 @@ every built-in rule. The format (documented for users in voices/lexicon.toml):
     "PPP" = { spoken = "PPP模式" }
     [patterns]                   # regex → how the first group (or the whole match) is read
     "(\\d{6})热线" = { read = "phone" }
-    "(\\d+)号院" = { spoken = "\\1号院" }
+    "衡水(湖)" = { pinyin = "hu2" }
 
-An entry has ``spoken`` (a replacement; ``\\1`` refers to a pattern's groups),
+An entry has ``spoken`` (replacement words),
 ``read`` (a built-in reading of the matched text: digits, phone, number) and/or
 ``pinyin`` (tone-number syllables, one per character of the spoken text). Files are
 validated once on load; later files override earlier ones entry by entry.
@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -41,12 +42,13 @@ class Entry:
     read: str | None = None
     pinyin: tuple[str, ...] = ()
 
-    def say(self, m: re.Match[str], group: int) -> str:
+    def say(self, matched: str, original: str) -> str:
+        """What to say for ``matched`` (folded view text) whose original is ``original``."""
         if self.spoken is not None:
-            return m.expand(self.spoken)
+            return self.spoken
         if self.read is not None:
-            return READERS[self.read](m.group(group))
-        return m.string[m.start(group) : m.end(group)]
+            return READERS[self.read](matched)
+        return original
 
 
 @dataclass(frozen=True)
@@ -58,24 +60,25 @@ class Lexicon:
     def rewrites(self, text: str, seen: str) -> Iterator[Rewrite]:
         """Non-overlapping rewrites of ``text`` (matched on its folded ``seen`` view)."""
         taken: list[tuple[int, int]] = []
-        searches = [(p, e) for p, e in self.patterns]
+        searches: list[tuple[re.Pattern[str], Entry | None]] = list(self.patterns)
         if self.words:
-            searches.append((_word_finder(tuple(self.words)), None))
+            searches.append((_word_finder(tuple(self.words)), None))  # None: the entry of the word found
         for pattern, entry in searches:
             for m in pattern.finditer(seen):
                 group = 1 if pattern.groups else 0
                 start, end = m.span(group)
-                if start == end or any(s < end and start < e for s, e in taken):
+                if start == end or any(a < end and start < b for a, b in taken):
                     continue
-                e = entry or self.words[m.group()]
-                spoken = e.say(m, group) if entry else (e.spoken or text[start:end])
+                chosen = entry or self.words[m.group()]
+                spoken = chosen.say(m.group(group), text[start:end])
                 if not spoken:
                     continue
-                pinyin = e.pinyin if len(e.pinyin) == len(spoken) else ()
                 taken.append((start, end))
+                pinyin = chosen.pinyin if len(chosen.pinyin) == len(spoken) else ()
                 yield Rewrite(start, end, spoken, "lexicon", pinyin)
 
 
+@cache
 def _word_finder(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
@@ -96,7 +99,7 @@ def load_lexicon(*paths: str | Path) -> Lexicon:
                 pattern = re.compile(key)
             except re.error as e:
                 raise LexiconError(f"{path}: pattern {key!r} is not a valid regex ({e})") from None
-            patterns[key] = (pattern, _entry(path, key, value))
+            patterns[key] = (pattern, _entry(path, key, value, patterned=True))
     return Lexicon(words, tuple(patterns.values()), tuple(map(Path, paths)))
 
 
@@ -107,7 +110,7 @@ def _read(path: Path) -> dict:
         raise LexiconError(f"{path}: not a readable lexicon ({e})") from None
 
 
-def _entry(path: Path, key: str, value: object) -> Entry:
+def _entry(path: Path, key: str, value: object, *, patterned: bool = False) -> Entry:
     where = f"{path}: entry {key!r}"
     if not isinstance(value, dict) or not value:
         raise LexiconError(f"{where} must be a table such as {{ pinyin = \"...\" }} or {{ spoken = \"...\" }}")
@@ -121,12 +124,12 @@ def _entry(path: Path, key: str, value: object) -> Entry:
         raise LexiconError(f"{where}: give either spoken or read, not both")
     if read is not None and read not in READERS:
         raise LexiconError(f"{where}: read must be one of {', '.join(READERS)}, not {read!r}")
-    if spoken is not None and (not spoken or re.search(r"[0-9０-９]", re.sub(r"\\(\d+|g<\w+>)", "", spoken))):
+    if spoken is not None and (not spoken or re.search(r"[0-9０-９]", spoken)):
         raise LexiconError(f"{where}: spoken must be non-empty words without digits")
     bad = [s for s in pinyin if not is_syllable(s)]
     if bad:
         raise LexiconError(f"{where}: {' '.join(bad)} not tone-number pinyin the voice knows (e.g. hang2, de5)")
-    said = spoken if spoken is not None and "\\" not in spoken else key if read is None and "\\" not in key else None
+    said = spoken if spoken is not None else key if read is None and not patterned else None
     if pinyin and said is not None and len(pinyin) != len(said):
         raise LexiconError(f"{where}: {len(pinyin)} pinyin syllable(s) for {len(said)} character(s) {said!r}")
     return Entry(spoken, read, pinyin)

@@ -35,6 +35,10 @@ class Normalized:
         return tuple(r for r in self.rewrites if r.kind == "unknown")
 
 
+# Every rule's match holds a digit or one of these signs: text without any needs no search.
+_TRIGGER = re.compile(r"[0-9+±]")
+
+
 @cache
 def _finder(rules: tuple[Rule, ...]) -> re.Pattern[str]:
     # Only finds where some rule may match; each rule is then tried on its own there.
@@ -47,7 +51,7 @@ def normalize(text: str, lexicon: Lexicon | None = None) -> Normalized:
     found = list(lexicon.rewrites(text, seen)) if lexicon else []
     claimed = [(r.start, r.end) for r in found]
     finder = _finder(RULES)
-    pos = 0
+    pos = 0 if _TRIGGER.search(seen) else len(seen)
     while (hit := finder.search(seen, pos)) is not None:
         start = hit.start()
         pos = start + 1

@@ -11,7 +11,8 @@ Tone sandhi, applied over each stretch of syllables between punctuation marks:
 - Third tones: a run of third tones is split at word boundaries, and inside a word
   at the boundary of its dictionary parts (展览|馆 zhan2 lan2 guan3, 小|老虎 xiao3
   lao2 hu3); each part is resolved first, then a third tone before a third tone
-  becomes second. pypinyin alone only handles pairs.
+  becomes second — except between two words of two or more syllables, where a news
+  reader keeps both (增长 百分之). pypinyin alone only handles pairs.
 User lexicon pinyin is taken as given: no sandhi touches it.
 """
 
@@ -26,7 +27,6 @@ from pypinyin import Style, lazy_pinyin
 
 from ..model import Reading, Span, Syllable
 from . import tables
-from .lexicon import Lexicon
 from .normalize import Normalized
 from .syllables import is_syllable
 
@@ -35,6 +35,10 @@ log = logging.getLogger("accessible")
 _DIGIT_WORDS = set("零一二三四五六七八九十幺点两")
 _BIG = set("百千万亿")
 _YI_KEEPS_BEFORE = set("月号")
+# Strength of a cut inside a stretch, for third-tone runs: between two words of two
+# or more syllables the run is split for good (增长|百分之 keeps zhang3), a one-syllable
+# word leans on its neighbour (很|好 hen2 hao3), parts of one word join (展览|馆).
+_INSIDE_WORD, _BETWEEN_WORDS, _BETWEEN_PHRASES = 1, 2, 3
 # 以 that does not open 以…为: words where 以 is something else
 _NOT_YI_WEI = frozenset("以上 以下 以来 以及 以后 以前 以内 以外 以便 以免 以至 以致".split())
 
@@ -68,8 +72,9 @@ def _raw(word: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=100_000)
-def _word(word: str) -> tuple[tuple[str, ...], bool]:
-    """Citation pinyin of a Han word, and whether the polyphone table changed it."""
+def _word(word: str) -> tuple[tuple[str | None, ...], bool]:
+    """Citation pinyin of a Han word (None for a character without a sayable reading),
+    and whether the polyphone table changed it."""
     raw = _raw(word)
     fixed = list(raw)
     table = polyphones()
@@ -85,7 +90,7 @@ def _word(word: str) -> tuple[tuple[str, ...], bool]:
     return tuple(_valid(p) for p in fixed), tuple(fixed) != raw
 
 
-def _valid(pinyin: str) -> str:
+def _valid(pinyin: str) -> str | None:
     if is_syllable(pinyin):
         return pinyin
     base, tone = pinyin[:-1], pinyin[-1:]
@@ -93,7 +98,8 @@ def _valid(pinyin: str) -> str:
         return "en" + tone
     if base.endswith("r") and is_syllable(base[:-1] + tone):  # erhua: the 儿 is its own syllable
         return base[:-1] + tone
-    return pinyin
+    log.debug("no syllable the voice knows for %r", pinyin)
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -118,11 +124,11 @@ class _Syl:
     ends_word: bool = False  # last syllable of a word of two or more (统一, 之一)
 
 
-def reading_of(normalized: Normalized, lexicon: Lexicon | None = None) -> Reading:
-    """The `Reading` of a normalized sentence (``lexicon`` pinyin is already on its rewrites)."""
+def reading_of(normalized: Normalized) -> Reading:
+    """The `Reading` of a normalized sentence (lexicon pinyin comes on its rewrites)."""
     spoken = normalized.spoken
     words: list[Span] = []
-    # per stretch: its syllables, and cut points (syllable index → 2 between words, 1 between parts of a word)
+    # per stretch: its syllables, and cut points (syllable index → strength, see _resolve)
     stretches: list[tuple[list[_Syl], dict[int, int]]] = [([], {})]
     pos = 0
     yi_opens = False  # an 以 that may pair with a later 为 in this stretch
@@ -140,9 +146,11 @@ def reading_of(normalized: Normalized, lexicon: Lexicon | None = None) -> Readin
         words.append((start, pos))
         syls[-1].ends_word = len(syls) > 1
         stretch, cut = stretches[-1]
-        cut[len(stretch)] = 2
+        if stretch:
+            left = len(stretch) - max((c for c in cut if cut[c] >= _BETWEEN_WORDS), default=0)
+            cut[len(stretch)] = _BETWEEN_PHRASES if left > 1 and len(syls) > 1 else _BETWEEN_WORDS
         if all(_is_han(c) for c in word):
-            cut.update((len(stretch) + k, 1) for k in _parts(word))
+            cut.update((len(stretch) + k, _INSIDE_WORD) for k in _parts(word))
         stretch.extend(syls)
     syllables: list[Syllable] = []
     for stretch, cut in stretches:
@@ -161,7 +169,7 @@ def _word_syllables(word: str, start: int, normalized: Normalized) -> list[_Syl]
         if han_run:
             pinyin, _ = _word(han_run)
             begin = end - len(han_run)
-            out.extend(_Syl(begin + k, p, han_run[k]) for k, p in enumerate(pinyin) if is_syllable(p))
+            out.extend(_Syl(begin + k, p, han_run[k]) for k, p in enumerate(pinyin) if p)
             han_run = ""
 
     for k, c in enumerate(word):
@@ -197,7 +205,7 @@ def _sandhi(stretch: list[_Syl], cuts: dict[int, int]) -> None:
         next_tone = citation[k + 1] if nxt else 0
         if s.char == "一":
             prev = stretch[k - 1].char if k else ""
-            _set_tone(s, _yi(prev, nxt.char if nxt else "", next_tone, s.ends_word or cuts.get(k + 1) == 1))
+            _set_tone(s, _yi(prev, nxt.char if nxt else "", next_tone, s.ends_word or cuts.get(k + 1) == _INSIDE_WORD))
         elif s.char == "不" and s.pinyin in ("bu4", "bu2"):
             _set_tone(s, 2 if next_tone == 4 else 4)
     _third_tones(stretch, cuts)
@@ -238,7 +246,7 @@ def _resolve(stretch: list[_Syl], cuts: dict[int, int], lo: int, hi: int) -> Non
     cut = min(inner, key=lambda c: (-cuts[c], abs(2 * c - lo - hi), c))
     _resolve(stretch, cuts, lo, cut)
     _resolve(stretch, cuts, cut, hi)
-    if _tone(stretch[cut - 1]) == 3 and _tone(stretch[cut]) == 3:
+    if cuts[cut] < _BETWEEN_PHRASES and _tone(stretch[cut - 1]) == 3 and _tone(stretch[cut]) == 3:
         _set_tone(stretch[cut - 1], 2)
 
 
