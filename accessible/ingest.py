@@ -122,12 +122,17 @@ def decode(data: bytes, p: Path) -> tuple[str, str]:
     if guess is None:
         if b"\x00" in data:
             raise InputError(f"{p}: binary data (NUL bytes), not a text document")
-        match = _charset_normalizer().from_bytes(data).best()
+        # Only encodings a Chinese document comes in: asked about anything, the detector
+        # happily reads garbage as EBCDIC or Latin-1.
+        match = _charset_normalizer().from_bytes(data, cp_isolation=_CHINESE_ENCODINGS).best()
         if match is None:
-            raise InputError(f"{p}: cannot decode: not UTF-8, UTF-16, GB18030 or another known encoding")
+            raise InputError(f"{p}: cannot decode: not UTF-8, UTF-16, GB18030/GBK or Big5")
         guess = match.encoding
     encoding = "gb18030" if guess in ("gb2312", "gbk", "gb18030", "hz") else guess
     return _strict(data, encoding, p), encoding.replace("_", "-")
+
+
+_CHINESE_ENCODINGS = ["gb18030", "big5", "utf_16_le", "utf_16_be"]
 
 
 def _charset_normalizer():

@@ -72,12 +72,12 @@ _NUMERAL = r"[一二三四五六七八九十百零〇两]+|\d+"
 _PATTERNS = (
     # (kind, pattern); the kind's rank is its place in `_RANKS`
     ("md", re.compile(r"^(?P<marks>#{1,6})\s*(?P<text>.+)$")),
-    ("part", re.compile(rf"^(?P<text>第(?P<num>{_NUMERAL})(?P<unit>篇|部分|章)(?:[\s：:　]|$).*)$")),
+    ("part", re.compile(rf"^(?P<text>第(?P<num>{_NUMERAL})(?P<unit>篇|部分|章|节).*)$")),
     ("cn", re.compile(r"^(?P<text>(?P<num>[一二三四五六七八九十]+)、.+)$")),
     ("paren", re.compile(r"^(?P<text>[（(](?P<num>[一二三四五六七八九十]+)[)）].+)$")),
 )
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s*")
-_RANKS = ("md1", "md2", "md3", "md4", "md5", "md6", "part篇", "part部分", "part章", "cn", "paren")
+_RANKS = ("md1", "md2", "md3", "md4", "md5", "md6", "part篇", "part部分", "part章", "part节", "cn", "paren")
 _SENTENCE_END = "。！？；!?;"
 # A heading on its own line: short, and no sentence end before its last character.
 _MAX_HEADING = 40
@@ -340,6 +340,8 @@ _SPEAKER = re.compile(
     r"^(?P<org>[\u4e00-\u9fff]*?)\s*(?P<role>(?:代理?|副)?(?:省长|市长|区长|县长|州长|旗长|盟长|主席|总理))"
     r"\s*(?P<name>[\u4e00-\u9fff·]{2,5})$"
 )
+# "在衡水市第六届人民代表大会…" names the place; "在第十四届全国人民代表大会…" does not.
+_PLACE = re.compile(r"在(?P<place>[\u4e00-\u9fff]{2,12}?[省市县区州盟旗])第[一二三四五六七八九十\d]+届人民代表大会")
 _SALUTATION = re.compile(r"^(?:各位|尊敬的).{0,20}[：:，,]$")
 _TITLE_PUNCT = re.compile(r"[。，；！？：,;!?:]")
 
@@ -370,12 +372,17 @@ def _front_matter_length(lines: list[str]) -> int:
 
 def _metadata(front: list[str]) -> _Meta:
     title = next((line for line in front[:1] if _is_title(line)), "")
-    dateline = next((m for line in front if _is_dateline(line) and (m := _DATELINE.search(line))), None)
+    dateline_line = next((line for line in front if _is_dateline(line)), "")
+    dateline = _DATELINE.search(dateline_line)
     speaker = next((m for line in front if (m := _SPEAKER.match(line))), None)
     year = dateline.group("y") if dateline else ""
     date = f"{year}-{int(dateline.group('m')):02d}-{int(dateline.group('d')):02d}" if dateline else ""
-    if not title and speaker and year:
-        org = speaker.group("org")
-        place = org.removesuffix("人民政府") if org.endswith("人民政府") else ""
+    if not title and year:
+        org = speaker.group("org") if speaker else ""
+        place_in_dateline = _PLACE.search(dateline_line)
+        if org.endswith("人民政府"):
+            place = org.removesuffix("人民政府")
+        else:
+            place = place_in_dateline.group("place") if place_in_dateline else ""
         title = f"{year}年{place}政府工作报告"
     return _Meta(title or DEFAULT_TITLE, speaker.group("name") if speaker else "", date)

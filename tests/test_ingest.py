@@ -10,6 +10,7 @@ import pytest
 
 import accessible
 from accessible.errors import InputError
+from accessible.segment import load_book
 from accessible.ingest import Document, clean, drop_repeats, normalize, read_document, strip_boilerplate, strip_unreadable
 
 SAMPLE = Path(accessible.__file__).parent / "samples" / "hengshui-2017.txt"
@@ -56,6 +57,7 @@ def test_encodings_decode_to_the_same_text(encoding: str, one_copy: str, tmp_pat
     path.write_bytes(one_copy.encode(encoding))
     doc = read_document(path)
     assert doc.text == reference
+    assert load_book(path, words=False) == load_book(SAMPLE, words=False)
     expected = {"gbk": "gb18030", "utf-16": "utf-16-le", "utf-8-sig": "utf-8-bom"}.get(encoding, encoding)
     assert doc.encoding == expected
 
@@ -65,6 +67,13 @@ def test_gbk(tmp_path: Path) -> None:
     path = tmp_path / "gbk.txt"
     path.write_bytes(text.encode("gbk"))
     assert read_document(path) == Document(text.strip(), "gb18030", ())
+
+
+def test_big5(tmp_path: Path) -> None:
+    text = "各位代表：\n現在，我代表市人民政府，向大會報告政府工作，請予審議，並請市政協委員和列席會議的同志提出意見。"
+    path = tmp_path / "big5.txt"
+    path.write_bytes(text.encode("big5"))
+    assert read_document(path) == Document(text, "big5", ())
 
 
 def test_full_width_digits_and_signs_become_half_width_chinese_punctuation_stays() -> None:
@@ -171,6 +180,7 @@ BAD_INPUTS = {
     "nul-bytes": (b"\x01\x02\x00\x00\x00\x03abc" * 10, "binary data"),
     "controls": (b"\x01\x02\x03\x04\x05\x06\x07\x08" * 20, "binary data"),
     "broken-utf8": ("各位代表，现在我代表市人民政府向大会报告政府工作。".encode("utf-8") * 3 + b"\xff\xfe\x80", "not valid UTF-8 at byte"),
+    "undecodable": (b"\x80\xff" * 50 + b"\x80", "cannot decode: not UTF-8, UTF-16, GB18030/GBK or Big5"),
     "no-chinese": (b"Hello world.\nThis report has no Chinese at all.\n", "no Chinese text"),
 }
 

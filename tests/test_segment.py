@@ -149,6 +149,8 @@ def test_title_given_inferred_or_default(text: str) -> None:
     assert segment(text, "衡水市政府工作报告（2017）").title == "衡水市政府工作报告（2017）"
     assert segment("2024年政府工作报告\n各位代表：\n现在开始。").title == "2024年政府工作报告"
     assert segment("各位代表：\n现在开始。").title == "政府工作报告"
+    # the place from the dateline when no speaker line names it
+    assert segment("――2017年4月7日在衡水市第六届人民代表大会第一次会议上\n各位代表：").title == "2017年衡水市政府工作报告"
     # only the year is known: no place is made up
     assert segment("――2023年3月5日在第十四届全国人民代表大会第一次会议上\n国务院总理 李克强\n各位代表：").title == "2023年政府工作报告"
 
@@ -193,6 +195,14 @@ def test_list_items_inside_chapters_are_not_chapters() -> None:
     )
     assert [c.title for c in book.chapters] == ["一、过去一年工作回顾", "二、2024年工作安排"]
     assert len(book.chapters[0].sections[0].paragraphs) == 3
+
+
+def test_chapter_and_section_styles_rank_by_level() -> None:
+    book = segment("第一章总则\n第一节目的\n为了规范工作。\n第二节范围\n适用于全市。\n第二章附则\n本办法自发布之日起施行。")
+    assert [(c.title, [s.title for s in c.sections]) for c in book.chapters] == [
+        ("第一章总则", ["第一节目的", "第二节范围"]),
+        ("第二章附则", [""]),
+    ]
 
 
 def test_inline_chapter_headings_when_none_stands_alone() -> None:
