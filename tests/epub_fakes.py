@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import imageio_ffmpeg
-from mutagen.mp3 import MP3
 
+from accessible.check import audio_seconds
 from accessible.layout import Layout
 from accessible.model import Book, Chapter, ChapterTrack, Paragraph, Placed, Section, Sentence, Timing
 
@@ -91,7 +91,7 @@ def small_book(title: str = "测试市政府工作报告") -> Book:
 
 
 def tone_mp3(path: Path, seconds: float) -> float:
-    """Write a mono 24 kHz MP3 tone of ``seconds``; return its duration as mutagen reads it."""
+    """Write a mono 24 kHz MP3 tone of ``seconds``; return its duration as ffmpeg plays it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
@@ -102,7 +102,7 @@ def tone_mp3(path: Path, seconds: float) -> float:
         ],
         check=True,
     )  # fmt: skip
-    return MP3(path).info.length
+    return audio_seconds(path)
 
 
 def fake_tracks(book: Book, out_dir: Path, per_char: float = 0.02, pause: float = 0.1) -> list[ChapterTrack]:
