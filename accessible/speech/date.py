@@ -1,4 +1,4 @@
-"""Years, dates and months: 2017年 二零一七年, 2017-2020年, 4月7日, 6月底, 2017-04-07.
+"""Years, dates and months: 2017年 二零一七年, 2017-2020年, 4月7日, 6月底, 2017-04-07, 80后.
 
 A year is read digit by digit. A four-digit number is a year when 年 follows, or
 when it looks like one (19xx/20xx) and no count follows (2017衡水湖…, “中国制造2025”);
@@ -45,9 +45,10 @@ def _bare_year(m: re.Match[str]) -> str | None:
 
 RULES = (
     Rule.of("date", r"(?<![\d.])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d.])", _iso),
-    Rule.of("date", rf"(?<![\d.])(\d{{4}}){_DASH}(\d{{4}})(?=年)", _year_range),
+    Rule.of("date", rf"(?<![\d.])(\d{{4}}){_DASH}(\d{{4}}|\d{{2}})(?=年)", _year_range),
     Rule.of("date", r"(?<![\d.])\d{4}(?=年)", lambda m: say_digits(m.group())),
     Rule.of("date", r"(?<![\d.])\d{1,2}(?=月)", _month),
     Rule.of("date", r"(?<=月)\d{1,2}(?=[日号])", _day),
     Rule.of("date", r"(?<![\d.])(?:19|20)\d{2}(?![\d.%])", _bare_year),
+    Rule.of("date", r"(?<![\d.])[1-9]0(?=后)", lambda m: say_digits(m.group())),  # 80后 八零后: a generation
 )

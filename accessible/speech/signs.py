@@ -1,4 +1,5 @@
-"""Signs: “1+27” 一加二十七, 互联网+ 互联网加, ±0.5 正负零点五, -5% 负百分之五."""
+"""Signs: “1+27” 一加二十七, 互联网+ 互联网加, “1+N” 一加N, ±0.5 正负零点五, -5% 负百分之五,
+7×24小时 七乘二十四小时."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ def _sum(m: re.Match[str]) -> str:
 
 RULES = (
     Rule.of("sign", rf"(?<![\d.])(?:{NUMBER})(?:\s*\+\s*(?:{NUMBER}))+(?![\d.])", _sum),
-    Rule.of("sign", rf"(?<=[{HAN}A-Za-z”’」』)）])\+", lambda m: "加"),
+    Rule.of("sign", rf"(?<=[{HAN}A-Za-z\d”’」』)）])\+", lambda m: "加"),
+    Rule.of("sign", r"(?<=\d)\s*×\s*(?=\d)", lambda m: "乘"),
     Rule.of("sign", r"±", lambda m: "正负"),
     Rule.of("sign", r"(?<![\dA-Za-z.)）])-(?=\d)", lambda m: "负"),
 )
