@@ -13,6 +13,7 @@ because a watermark pasted into only some copies would make them differ.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import unicodedata
@@ -53,6 +54,8 @@ def read_document(path: str | Path) -> Document:
 def clean(text: str, encoding: str = "utf-8") -> Document:
     """The text-only part of `read_document` (no file, no logging)."""
     removed: list[str] = []
+    text, note = strip_html(text)
+    removed += note
     text, note = strip_unreadable(normalize(text))
     removed += note
     raw = text.split("\n")
@@ -182,6 +185,23 @@ _WIDTH = {cp: cp - 0xFEE0 for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF
 _WIDTH.update({ord("％"): "%", ord("＋"): "+", ord("－"): "-", 0xA0: " ", ord("\t"): " "})
 _FULL_STOP_IN_NUMBER = re.compile(r"(?<=\d)．(?=\d)")
 _SPACES = re.compile("[ \u3000]{2,}|\u3000")
+
+_HTML_TAG = re.compile(r"</?(?:p|br|div|span|strong|b|i|em|font|img|a|table|tr|td|h[1-6]|li|ul|ol)\b[^<>\n]{0,300}>", re.I)
+_HTML_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|tr)>", re.I)
+_HTML_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
+
+
+def strip_html(text: str) -> tuple[str, list[str]]:
+    """Text pasted from a web page's source: tags out (paragraph ends kept), entities decoded."""
+    notes = []
+    tags = len(_HTML_TAG.findall(text))
+    if tags:
+        text = _HTML_TAG.sub("", _HTML_BREAK.sub("\n", text))
+        notes.append(f"removed {tags} HTML tags")
+    if _HTML_ENTITY.search(text):
+        text = html.unescape(text)
+    return text, notes
+
 
 def normalize(text: str) -> str:
     """Unify line ends and the width of digits, letters and number signs."""

@@ -71,12 +71,12 @@ _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"
 _NUMERAL = r"[一二三四五六七八九十百零〇两]+|\d+"
 _PATTERNS = (
     # (kind, pattern); the kind's rank is its place in `_RANKS`
-    ("md", re.compile(r"^(?P<marks>#{1,6})\s*(?P<text>.+)$")),
+    ("md", re.compile(r"^(?P<marks>#{1,6})\s+(?P<text>.+)$")),  # "#两会#" is a hashtag, not a heading
     ("part", re.compile(rf"^(?P<text>第(?P<num>{_NUMERAL})(?P<unit>篇|部分|章|节).*)$")),
     ("cn", re.compile(r"^(?P<text>(?P<num>[一二三四五六七八九十]+)、.+)$")),
     ("paren", re.compile(r"^(?P<text>[（(](?P<num>[一二三四五六七八九十]+)[)）].+)$")),
 )
-_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s*")
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _RANKS = ("md1", "md2", "md3", "md4", "md5", "md6", "part篇", "part部分", "part章", "part节", "cn", "paren")
 _SENTENCE_END = "。！？；!?;"
 # A heading on its own line: short, and no sentence end before its last character.
@@ -132,9 +132,10 @@ def _find_headings(lines: list[str]) -> dict[int, _Heading]:
     candidates = {i: c for i, line in enumerate(lines) if (c := _candidate(line))}
     present = sorted({c.kind for c in candidates.values() if c.number in (None, 1)}, key=_RANKS.index)
     # A single top-level Markdown heading on the first line is the document's title.
-    if present and present[0].startswith("md") and len(present) > 1:
-        tops = [i for i, c in candidates.items() if c.kind == present[0]]
-        if tops == [0]:
+    top = candidates.get(0)
+    if top and top.kind.startswith("md") and top.kind == present[0]:
+        alone = sum(c.kind == top.kind for c in candidates.values()) == 1
+        if alone and (len(present) > 1 or _is_title(top.text)):
             present.pop(0)
             del candidates[0]
     levels = dict(zip(present[:2], (1, 2)))
@@ -233,7 +234,7 @@ _BRACKETS = re.compile("[" + re.escape("".join(_OPEN_CLOSE) + "".join(_CLOSE_OPE
 # title mark does not (《关于…的意见。》 is a name inside a sentence).
 _ENDS_QUOTED_SENTENCE = set("”’」』）)\"")
 _END_RUN = re.compile(f"[{_SENTENCE_END}]+")
-_CLAUSE_MARK = re.compile("[，、：,]")
+_CLAUSE_MARK = re.compile(r"[，、：]|,(?!\d)")  # not the comma of 1,000
 
 
 class _Quoted:
@@ -305,7 +306,7 @@ def split_sentences(text: str) -> list[str]:
 
 def _stray_closer(text: str, i: int, quoted: _Quoted) -> bool:
     """A closing bracket with no opener (a straight quote may open the next sentence)."""
-    return text[i] in _CLOSE_OPEN and not quoted.inside(i) and i not in quoted.ends
+    return text[i] in _CLOSE_OPEN and not quoted.inside(i)
 
 
 def clause_offsets(text: str) -> tuple[int, ...]:

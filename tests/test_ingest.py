@@ -247,3 +247,9 @@ def test_wrapped_layout_without_paragraph_marks_keeps_every_character() -> None:
 def test_short_lines_are_not_a_layout() -> None:
     lines = ["一、总体要求", "今年工作的总体要求是稳中求进。", "二、主要任务", "抓好项目建设。"]
     assert clean("\n".join(lines)).text == "\n".join(lines)
+
+
+def test_html_tags_and_entities_from_a_web_page() -> None:
+    doc = clean("<p>各位代表：</p><p>现在，我代表市人民政府&nbsp;向大会报告&ldquo;工作&rdquo;。<br/>R&D投入增长。</p>")
+    assert doc.text == "各位代表：\n现在，我代表市人民政府 向大会报告“工作”。\nR&D投入增长。"
+    assert doc.removed == ("removed 5 HTML tags",)

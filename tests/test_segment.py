@@ -256,3 +256,16 @@ def test_fixture_without_headings_is_one_chapter() -> None:
 def test_book_without_words_differs_only_in_words(text: str, book: Book) -> None:
     bare = segment(text, words=False)
     assert bare == book.map_sentences(lambda s: replace(s, words=()))
+
+
+def test_markdown_needs_a_space_and_a_lone_title_heading_is_the_title() -> None:
+    book = segment("# 2024年青山县政府工作报告\n各位代表：\n#两会# 现在开始。")
+    assert book.title == "2024年青山县政府工作报告"
+    assert [(c.id, c.heading) for c in book.chapters] == [("c00", None), ("c01", None)]
+    assert [t.text for t in book.sentences()] == ["2024年青山县政府工作报告", "各位代表：", "#两会# 现在开始。"]
+
+
+def test_thousands_comma_is_no_clause_boundary() -> None:
+    sentence = "全年完成投资1,234亿元" + "，推进重点项目建设" * 8 + "。"
+    offsets = clause_offsets(sentence)
+    assert offsets and all(sentence[i - 1] == "，" for i in offsets)
