@@ -69,8 +69,11 @@ def segment(
 ) -> None:
     """Show how FILE is cut into chapters, sections, paragraphs and sentences.
 
-    Cleans the text first (encoding, repeated copies, web watermarks, photo captions),
-    warning about everything it removes.
+    Cleans the text first (encoding, full-width digits, web watermarks, photo
+    captions, repeated copies, hard line wraps), warning about everything it removes.
+    The outline lists each chapter and section with its id (c03, c03-s02) and its
+    counts; --json prints the whole book: every sentence with its id
+    (c03-s02-p004-t007), text, jieba word spans and clause offsets.
     """
     from .segment import load_book
 
