@@ -52,7 +52,10 @@ def _wave(draw: ImageDraw.ImageDraw, seed: str) -> None:
         draw.rounded_rectangle([x, base - h // 2, x + bar_w, base + h // 2], radius=bar_w // 2, fill=_GOLD)
 
 
-def _title_lines(title: str, per_line: int = 9) -> list[str]:
+def _title_lines(title: str, most: int = 9) -> list[str]:
+    """The title in lines of at most ``most`` characters, as even as possible."""
+    lines = -(-len(title) // most)
+    per_line = -(-len(title) // max(lines, 1))
     return [title[i : i + per_line] for i in range(0, len(title), per_line)][:4]
 
 

@@ -272,3 +272,15 @@ def test_epub_from_the_audio_stage_passes_every_check(tmp_path):
     assert stats.sentences == len(list(book.sentences()))
     result = run_epubcheck(path)
     assert (result.fatals, result.errors, result.warnings) == (0, 0, 0), result.messages
+
+
+def test_cover_without_a_cjk_font_is_decorative_and_the_title_is_text(tmp_path, monkeypatch):
+    import accessible.cover
+
+    monkeypatch.setattr(accessible.cover, "cjk_font", lambda: None)
+    book = small_book()
+    path = write_epub(book, fake_tracks(book, tmp_path), Layout.for_book(book, tmp_path), voice=VOICE).path
+    page = Epub(path).xml("EPUB/cover.xhtml")
+    img = page.find(".//h:img", NS)
+    assert (img.get("alt"), img.get("role")) == ("", "presentation")
+    assert page.findtext(".//h:p[@class='cover-title']", namespaces=NS) == book.title
