@@ -10,6 +10,9 @@ from ..voices import Voice
 
 class Engine(Protocol):
     name: str  # the `engine` value of a voice profile
+    # How many `synthesize` calls the synth stage may run at once, in threads
+    # (baker: 2, one interpreter pair per thread; edge: requests in flight).
+    max_workers: int
 
     def identity(self) -> str:
         """Everything about the engine itself that changes the sound (model hashes, versions).
@@ -23,5 +26,9 @@ class Engine(Protocol):
         ...
 
     def synthesize(self, sentence: Sentence, voice: Voice) -> Clip:
-        """Speak ``sentence.reading`` (required) and time every character of ``sentence.text``."""
+        """Speak ``sentence.reading`` (required) and time every character of ``sentence.text``.
+
+        Raises `SynthesisError` for a sentence it cannot speak (the build goes on with
+        the others, or falls back to another engine), `VoiceError` when it cannot run at all.
+        """
         ...

