@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 from html import escape
 from importlib import resources
@@ -247,61 +248,72 @@ def _script_json(data: dict) -> str:
 
 # --- pinyin for polyphones --------------------------------------------------------------
 
-_SANDHI_CHARS = frozenset("一不")
+# 一 and 不 change tone before other syllables (sandhi); that is not another reading.
+_SANDHI_CITATION = {"一": "yi1", "不": "bu4"}
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _ruby(sentence: Sentence) -> dict[int, str]:
-    """Tone-marked pinyin for each character of the words whose reading a reader could get
-    wrong: a character read otherwise than its usual (dictionary-first) reading, tone sandhi
-    aside (银行 háng, 调整 tiáo, 着力 zhuó, 供给 jǐ). Keys are indices into the text."""
+    """Tone-marked pinyin for each character of the words a reader could get wrong, keyed
+    by index into the text: words the speech layer's polyphone table corrected (零差率 chā),
+    and words with a character read otherwise than its usual (dictionary-first) reading
+    (银行 háng, 调整 tiáo, 着力 zhuó, 供给 jǐ). Tones are the dictionary's: sandhi undone."""
+    from .speech import corrected_words, tone_marks
+
     reading = sentence.reading
     if reading is None:
         return {}
     text = sentence.text
-    said: dict[int, str] = {}  # text index -> pinyin, for characters read as themselves
+    dictionary = _dictionary_pinyin(text)
+    said: dict[int, str] = {}  # text index -> citation pinyin, for characters read as themselves
     for syllable in reading.syllables:
         if not 0 <= syllable.spoken < len(reading.origin):
             continue
         start, end = reading.origin[syllable.spoken]
         if end - start == 1 and reading.spoken[syllable.spoken] == text[start]:
-            said[start] = syllable.pinyin
-    marked = [i for i, py in said.items() if _unusual_reading(text[i], py)]
-    if not marked:
-        return {}
+            said[start] = _citation(text[start], syllable.pinyin, dictionary.get(start, ""))
     words = sentence.words or tuple((i, i + 1) for i in range(len(text)))
-    ruby = {}
-    for i in marked:
-        start, end = next(((a, b) for a, b in words if a <= i < b), (i, i + 1))
-        for j in range(start, end):
-            if j in said:
-                ruby[j] = _tone_marks(said[j])
-    return ruby
+    spans = {
+        next(((a, b) for a, b in words if a <= i < b), (i, i + 1))
+        for i, pinyin in said.items()
+        if _readings(text[i]) and pinyin != _readings(text[i])[0]
+    }
+    for (a, b), _ in corrected_words(reading.spoken):
+        origins = reading.origin[a:b]
+        if origins:
+            spans.add((min(o[0] for o in origins), max(o[1] for o in origins)))
+    return {j: escape(tone_marks(said[j])) for a, b in spans for j in range(a, b) if j in said}
 
 
-def _unusual_reading(char: str, pinyin: str) -> bool:
-    usual = _usual_reading(char)
-    if not usual or char in _SANDHI_CHARS:
-        return False
-    letters, tone = pinyin[:-1], pinyin[-1:]
-    usual_letters, usual_tone = usual[:-1], usual[-1:]
-    if letters != usual_letters:
-        return True
-    third_tone_sandhi = usual_tone == "3" and tone == "2"
-    return tone != usual_tone and not third_tone_sandhi
+def _citation(char: str, spoken: str, dictionary: str) -> str:
+    """The dictionary tone behind a spoken syllable, given the dictionary's reading of the
+    character in its phrase: 处理厂 said chú lí chǎng is chǔ lǐ chǎng, but 良好 stays liáng."""
+    if char in _SANDHI_CITATION and spoken[:-1] == _SANDHI_CITATION[char][:-1]:
+        return _SANDHI_CITATION[char]
+    third = spoken[:-1] + "3"
+    if spoken.endswith("2") and (dictionary == third or (spoken not in _readings(char) and third in _readings(char))):
+        return third  # third-tone sandhi
+    return spoken
+
+
+def _dictionary_pinyin(text: str) -> dict[int, str]:
+    """pypinyin's phrase-aware citation reading of each Han character of ``text``."""
+    from pypinyin import Style, pinyin
+
+    found = {}
+    for run in _HAN_RUN.finditer(text):  # one reading per character of a Han-only run
+        for i, (syllable,) in enumerate(pinyin(run.group(), style=Style.TONE3, neutral_tone_with_five=True)):
+            found[run.start() + i] = syllable
+    return found
 
 
 @functools.lru_cache(maxsize=4096)
-def _usual_reading(char: str) -> str:
+def _readings(char: str) -> tuple[str, ...]:
+    """A character's dictionary readings, the usual one first."""
     from pypinyin import Style, pinyin
 
-    found = pinyin(char, style=Style.TONE3, neutral_tone_with_five=True, errors="ignore")
-    return found[0][0] if found else ""
-
-
-def _tone_marks(pinyin: str) -> str:
-    from pypinyin.contrib.tone_convert import to_tone
-
-    return escape(to_tone(pinyin))
+    found = pinyin(char, style=Style.TONE3, heteronym=True, neutral_tone_with_five=True, errors="ignore")
+    return tuple(found[0]) if found else ()
 
 
 # --- files ------------------------------------------------------------------------------

@@ -240,9 +240,16 @@ def test_word_groups(timings, expected):
 
 def test_whole_sample(tmp_path):
     from accessible.segment import load_book
+    from accessible.speech import read_book
 
-    book = load_book(SAMPLE)
-    page = Page(build_web(book, tmp_path, audio_seconds=0.2).index.read_text(encoding="utf-8"))
+    book = read_book(load_book(SAMPLE))
+    html = build_web(book, tmp_path, audio_seconds=0.2).index.read_text(encoding="utf-8")
+    page = Page(html)
     assert [a["id"] for _, a, _ in page.all("span", class_="s")] == [s.id for s in book.sentences()]
     assert sum(len(c["s"]) for c in page.data()["chapters"]) == len(list(book.sentences()))
     assert "".join(page.text_of[s.id] for s in book.sentences()) == "".join(s.text for s in book.sentences())
+    # pinyin for the speech layer's corrections and for unusual readings, in dictionary tones
+    assert "<ruby>差<rt>chā</rt></ruby><ruby>率<rt>lǜ</rt></ruby>" in html
+    assert "<ruby>处<rt>chǔ</rt></ruby><ruby>理<rt>lǐ</rt></ruby><ruby>厂<rt>chǎng</rt></ruby>" in html  # said chú lí chǎng
+    assert "<ruby>良" not in html and "<ruby>一" not in html  # 良好 liáng hǎo is the usual reading; 一 only changes tone
+    assert 100 < html.count("<ruby>") < 600

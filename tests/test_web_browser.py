@@ -375,8 +375,9 @@ def test_screenshot_shows_the_highlight(page, site, tmp_path):
 @pytest.fixture(scope="module")
 def sample_site(tmp_path_factory):
     from accessible.segment import load_book
+    from accessible.speech import read_book
 
-    s = Site(build_web(load_book(SAMPLE), tmp_path_factory.mktemp("sample"), audio_seconds=0.5))
+    s = Site(build_web(read_book(load_book(SAMPLE)), tmp_path_factory.mktemp("sample"), audio_seconds=0.5))
     yield s
     s.server.shutdown()
     s.server.server_close()
