@@ -136,6 +136,61 @@ def serve(
         server.server_close()
 
 
+def _run_build(file: Path, **options) -> None:
+    from .pipeline import build as run_build
+
+    summary = run_build(file, **options)
+    for line in summary.lines():
+        out.print(line, markup=False)
+
+
+@app.command()
+def build(
+    file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
+    voice: Annotated[str, typer.Option("--voice", help="Voice profile name (a file in voices/) or a .toml file.")] = "baker",
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder; the book gets a folder named after its title.")] = Path("output"),
+    title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
+    sync: Annotated[str, typer.Option("--sync", help="Highlight unit in the EPUB and web page: sentence or word.")] = "sentence",
+    formats: Annotated[
+        str, typer.Option("--formats", help="Comma-separated outputs among audio,m4b,epub,web (chapter MP3s and captions always).")
+    ] = "audio,m4b,epub,web",
+    cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder (default: the voice stage's).")] = None,
+    lexicon: Annotated[Optional[Path], typer.Option("--lexicon", help="A pronunciation lexicon (TOML) over the voice's own.")] = None,
+) -> None:
+    """Make the audiobook, the accessible EPUB 3 and the web page of FILE, redoing only what changed.
+
+    A second run with nothing changed synthesizes and encodes nothing; after an edit only
+    the edited sentences are synthesized and only their chapters encoded again.
+    """
+    _run_build(
+        file,
+        voice=voice,
+        out_dir=out_dir,
+        title=title,
+        sync=sync,
+        formats=[f.strip() for f in formats.split(",") if f.strip()],
+        cache_dir=cache,
+        lexicon=lexicon,
+    )
+
+
+@app.command()
+def audio(
+    file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
+    chapter: Annotated[
+        Optional[list[int]], typer.Option("--chapter", help="Only this chapter number (0 = front matter); repeatable.")
+    ] = None,
+    voice: Annotated[str, typer.Option("--voice", help="Voice profile name or a .toml file.")] = "baker",
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
+    title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
+    cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder.")] = None,
+) -> None:
+    """Make only the audiobook of FILE: chapter MP3s, captions, playlist and (full builds) the M4B."""
+    _run_build(
+        file, voice=voice, out_dir=out_dir, title=title, formats=["audio", "m4b"], chapters=chapter or None, cache_dir=cache
+    )
+
+
 @app.command()
 def check(
     target: Annotated[Path, typer.Argument(help="A book's output folder, the output folder of one book, or an .epub.")],

@@ -1,0 +1,191 @@
+"""`accessible build`: every stage, in order, redoing only what changed.
+
+ingest+segment → speech → synthesize → audio → EPUB (and the web page). Each stage
+keeps its own record of what it made from what: the clip cache (one clip per sentence
+text and voice), the audio manifest (one input hash per chapter file), the EPUB's
+inputs digest. So a second run with nothing changed synthesizes nothing, encodes
+nothing and rewrites nothing; after one edited sentence only that sentence is
+synthesized, only its chapter is encoded again, and the EPUB is rewritten.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from .errors import OutputError
+from .layout import Layout, chapter_label
+from .model import Book, ChapterTrack
+from .smil import SYNC_MODES, Sync
+from .voices import Voice, load_voice
+
+log = logging.getLogger("accessible")
+
+FORMATS = ("audio", "m4b", "epub", "web")  # chapter MP3s + captions + playlist are "audio"
+DEFAULT_FORMATS = FORMATS
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    title: str
+    folder: Path
+    chapters: int
+    sentences: int
+    characters: int
+    duration: float  # seconds of audio in the chapter files
+    synthesized: int  # clips made by the voice in this run
+    reused: int  # clips taken from the cache
+    encoded: tuple[str, ...]  # labels of the chapters whose audio was encoded in this run
+    epub_written: bool
+    files: tuple[Path, ...]  # the book's outputs, relative to `folder`
+    seconds: float
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+    def lines(self) -> list[str]:
+        """The summary as plain lines (no table: screen readers read lines best)."""
+        minutes, sec = divmod(round(self.duration), 60)
+        stages = ", ".join(f"{name} {s:.1f} s" for name, s in self.stages.items())
+        return [
+            f"{self.title}: {self.chapters} chapters, {self.sentences} sentences, {self.characters} characters, "
+            f"{minutes} min {sec:02d} s of audio",
+            f"voice: {self.synthesized} sentence(s) synthesized, {self.reused} reused from the cache",
+            "audio: encoded " + (", ".join(self.encoded) if self.encoded else "nothing (all chapters up to date)"),
+            "epub: " + ("written" if self.epub_written else "unchanged"),
+            f"files in {self.folder}:",
+            *(f"  {name}" for name in _grouped(self.files)),
+            f"done in {self.seconds:.1f} s ({stages})",
+        ]
+
+
+def _grouped(files: Sequence[Path]) -> list[str]:
+    """Top-level files by name, then each subfolder with its number of files."""
+    top = [f.as_posix() for f in files if len(f.parts) == 1]
+    folders: dict[str, int] = {}
+    for f in files:
+        if len(f.parts) > 1:
+            folders[f.parts[0]] = folders.get(f.parts[0], 0) + 1
+    return top + [f"{name}/ ({n} files)" for name, n in sorted(folders.items())]
+
+
+def _prepare_output(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"output folder {out_dir} is a file; choose another --out")
+
+
+def _formats(formats: Sequence[str]) -> tuple[str, ...]:
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise OutputError(f"unknown format(s) {', '.join(sorted(unknown))}; known: {', '.join(FORMATS)}")
+    return tuple(formats)
+
+
+def _outputs(layout: Layout) -> tuple[Path, ...]:
+    if not layout.root.is_dir():
+        return ()
+    return tuple(
+        sorted(
+            p.relative_to(layout.root)
+            for p in layout.root.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(layout.root).parts)
+        )
+    )
+
+
+def _encoded(before: dict[str, str], layout: Layout, book: Book) -> tuple[str, ...]:
+    from .tracks import Manifest
+
+    after = {cid: e.key for cid, e in Manifest.load(layout).chapters.items()}
+    labels = {c.id: chapter_label(c) for c in book.chapters}
+    return tuple(labels.get(cid, cid) for cid, key in after.items() if before.get(cid) != key)
+
+
+def build(
+    path: str | Path,
+    *,
+    voice: str | Voice = "baker",
+    out_dir: Path = Path("output"),
+    title: str | None = None,
+    sync: Sync = "sentence",
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    chapters: Sequence[int] | None = None,
+    cache_dir: Path | None = None,
+    lexicon: Path | None = None,
+) -> BuildSummary:
+    """Build the book's outputs under ``out_dir/<title>/``; see the module docstring."""
+    started = time.perf_counter()
+    stages: dict[str, float] = {}
+
+    def stage(name: str, since: float) -> float:
+        now = time.perf_counter()
+        stages[name] = stages.get(name, 0.0) + now - since
+        return now
+
+    if sync not in SYNC_MODES:
+        raise OutputError(f"unknown sync mode {sync!r}; use one of {', '.join(SYNC_MODES)}")
+    wanted = _formats(formats)
+    out_dir = Path(out_dir)
+    _prepare_output(out_dir)
+    profile = voice if isinstance(voice, Voice) else load_voice(voice)
+    # The stages load models and libraries: import them once the settings are known good.
+    from .audio import build_audiobook
+    from .cover import render_cover
+    from .epub import write_epub
+    from .segment import load_book
+    from .speech import load_lexicon, read_book
+    from .synth import synthesize_book
+    from .tracks import Manifest
+
+    t = time.perf_counter()
+    book = load_book(path, title)
+    layout = Layout.for_book(book, out_dir)
+    if layout.root.exists() and not layout.root.is_dir():
+        raise OutputError(f"book folder {layout.root} is a file; move it away or choose another --out")
+    t = stage("text", t)
+    lexicons = [p for p in (profile.lexicon, lexicon) if p is not None]
+    book = read_book(book, load_lexicon(*lexicons) if lexicons else None)
+    t = stage("speech", t)
+
+    clips, synthesized, reused = synthesize_book(book, profile, cache_dir, chapters)
+    t = stage("voice", t)
+
+    before = {cid: e.key for cid, e in Manifest.load(layout).chapters.items()}
+    cover = render_cover(book.title)
+    tracks: list[ChapterTrack] = build_audiobook(
+        book, clips, profile, layout, chapters=chapters, cover=cover.png, m4b="m4b" in wanted
+    )
+    t = stage("audio", t)
+
+    audible = [c for c in book.chapters if next(c.sentences(), None) is not None]
+    complete = len(tracks) == len(audible)
+    epub_written = False
+    if "epub" in wanted:
+        if complete:
+            epub_written = write_epub(book, tracks, layout, voice=profile, sync=sync).written
+        else:
+            log.info("EPUB waits for a full build (%d of %d chapters have audio)", len(tracks), len(audible))
+        t = stage("epub", t)
+    if "web" in wanted:
+        from .web import write_web
+
+        write_web(book, tracks, layout, sync=sync, voice_name=profile.description or profile.name)
+        t = stage("web", t)
+
+    sentences = list(book.sentences())
+    return BuildSummary(
+        title=book.title,
+        folder=layout.root,
+        chapters=sum(1 for c in audible if c.kind == "body"),
+        sentences=len(sentences),
+        characters=sum(len(s.text) for s in sentences),
+        duration=sum(tr.duration for tr in tracks),
+        synthesized=synthesized,
+        reused=reused,
+        encoded=_encoded(before, layout, book),
+        epub_written=epub_written,
+        files=_outputs(layout),
+        seconds=time.perf_counter() - started,
+        stages=stages,
+    )
