@@ -82,7 +82,8 @@ def segment(
         import dataclasses
         import json
 
-        print(json.dumps(dataclasses.asdict(book), ensure_ascii=False, indent=1))
+        # compact: indented, the word spans of a large report make the output five times bigger
+        print(json.dumps(dataclasses.asdict(book), ensure_ascii=False, separators=(",", ":")))
         return
     _print_outline(book)
 
