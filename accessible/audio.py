@@ -29,12 +29,12 @@ from typing import Iterator, Mapping, Sequence
 import numpy as np
 from mutagen import MutagenError
 
-from . import ffmpeg
 from .captions import write_captions
+from .encoding import AAC, MP3, encode_to_target
 from .errors import ClipError, InputError, OutputError
 from .fsio import atomic_path, write_text_if_changed
 from .layout import Layout, chapter_label
-from .loudness import PEAK_CEILING, TARGET_LUFS, Gain, apply_gain, normalize, to_float, to_pcm16
+from .loudness import PEAK_CEILING, TARGET_LUFS, apply_gain, normalize, to_float
 from .model import Book, Chapter, ChapterTrack, Clip, Placed, Sentence, Timing
 from .tags import Mark, TrackTags, cover_mime, ffmetadata, iso639_2, write_id3, write_mp4_extras
 from .tracks import ChapterEntry, Manifest
@@ -43,10 +43,8 @@ from .voices import Pauses, Voice
 log = logging.getLogger("accessible")
 
 LEAD_IN = 0.5  # s of silence before a chapter's first word
-MP3_ARGS = ["-c:a", "libmp3lame", "-b:a", "64k", "-map_metadata", "-1", "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3"]
-AAC_ARGS = ["-c:a", "aac", "-b:a", "64k"]
 # Part of every input hash: change it when the encoding changes, and every file is redone.
-ENCODING = "mp3-64k-cbr aac-64k lead-0.5 v1"
+ENCODING = f"{MP3} {AAC} lead={LEAD_IN} v2"
 
 
 @dataclass(frozen=True)
@@ -125,8 +123,6 @@ def _clip_problem(clip: Clip | None, sentence: Sentence, rate: int | None) -> st
         return "not 16-bit PCM"
     if not 8000 <= clip.sample_rate <= 48000 or (rate and clip.sample_rate != rate):
         return f"sample rate {clip.sample_rate} Hz" + (f" (the book's clips are {rate} Hz)" if rate else "")
-    if not np.any(np.frombuffer(clip.pcm, dtype="<i2")):
-        return "silent"
     last = 0.0
     for t in clip.timings:
         if not (last - 1e-6 <= t.start <= t.end <= clip.duration + 1e-3 and 0 <= t.text_start <= t.text_end <= len(sentence.text)):
@@ -229,16 +225,20 @@ def _build_chapter(
     assembly = assemble(chapter, clips, voice.pauses)
     label = chapter_label(chapter)
     audio_path = layout.chapter_audio(chapter)
-    samples, gain, after = normalize(to_float(assembly.pcm), assembly.sample_rate, target=target, what=f"chapter {label!r}")
-    marks = chapter_marks(chapter, assembly.placed, assembly.duration)
+    rate = assembly.sample_rate
+    samples, gain, _ = normalize(to_float(assembly.pcm), rate, target=target, what=f"chapter {label!r}")
     with atomic_path(audio_path) as tmp:
-        ffmpeg.encode([to_pcm16(samples).tobytes()], assembly.sample_rate, tmp, MP3_ARGS, what=str(audio_path))
+        done = encode_to_target(lambda: [samples], rate, tmp, MP3, target=target, ceiling=PEAK_CEILING, what=str(audio_path))
+        duration = done.samples / rate
+        marks = chapter_marks(chapter, assembly.placed, duration)
         _tagging(tmp, write_id3, replace(tags, title=label), marks)
     captions = write_captions(layout, chapter, assembly.placed)
-    track = ChapterTrack(chapter.id, label, _relative(layout, audio_path), assembly.duration, assembly.placed)
+    track = ChapterTrack(chapter.id, label, _relative(layout, audio_path), duration, assembly.placed)
     files = (track.path, *(_relative(layout, p) for p in captions))
-    log.info("%s: %.1f s, %.1f LUFS, gain %+.1f dB%s", track.path, track.duration, after.integrated, gain.db, ", limited" if gain.limit_db is not None else "")
-    return ChapterEntry(key, track, assembly.sample_rate, gain, after.integrated, marks, files)
+    limited = ", limited" if gain.limit_db is not None else ""
+    loud = done.loudness
+    log.info("%s: %.1f s, gain %+.1f dB%s, %.1f LUFS, %.1f dBTP", track.path, duration, gain.db, limited, loud.integrated, loud.true_peak)
+    return ChapterEntry(key, track, rate, gain, loud.integrated, marks, files)
 
 
 def _remove_stale(layout: Layout, old: ChapterEntry | None, keep: Sequence[str]) -> None:
@@ -258,11 +258,14 @@ def playlist_text(book: Book, tracks: Sequence[ChapterTrack]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _book_pcm(chapters: Sequence[Chapter], clips: Mapping[str, Clip], voice: Voice, entries: Sequence[ChapterEntry]) -> Iterator[bytes]:
-    """The whole book's normalized PCM, chapter by chapter, exactly as in the chapter files."""
+def _book_pcm(chapters: Sequence[Chapter], clips: Mapping[str, Clip], voice: Voice, entries: Sequence[ChapterEntry]) -> Iterator[np.ndarray]:
+    """The whole book's normalized PCM, chapter by chapter, as the chapter files were made
+    from (with the tail their encoding added, so chapters start where the marks say)."""
     for chapter, entry in zip(chapters, entries, strict=True):
         assembly = assemble(chapter, clips, voice.pauses)
-        yield to_pcm16(apply_gain(to_float(assembly.pcm), assembly.sample_rate, entry.gain)).tobytes()
+        samples = apply_gain(to_float(assembly.pcm), assembly.sample_rate, entry.gain)
+        length = round(entry.track.duration * entry.sample_rate)
+        yield np.pad(samples, (0, length - len(samples)))
 
 
 def book_marks(entries: Sequence[ChapterEntry]) -> list[Mark]:
@@ -275,19 +278,25 @@ def book_marks(entries: Sequence[ChapterEntry]) -> list[Mark]:
     return marks
 
 
-def _write_m4b(chapters: Sequence[Chapter], clips: Mapping[str, Clip], voice: Voice, layout: Layout, tags: TrackTags, entries: Sequence[ChapterEntry]) -> None:
+def _write_m4b(
+    chapters: Sequence[Chapter], clips: Mapping[str, Clip], voice: Voice, layout: Layout, tags: TrackTags, entries: Sequence[ChapterEntry], target: float
+) -> None:
     rates = {e.sample_rate for e in entries}
     if len(rates) != 1:
         raise OutputError(f"cannot write {layout.m4b}: chapters have different sample rates {sorted(rates)}")
     with tempfile.TemporaryDirectory() as scratch, atomic_path(layout.m4b) as tmp:
         meta = Path(scratch) / "chapters.txt"
         meta.write_text(ffmetadata(tags, book_marks(entries)), encoding="utf-8")
-        args = [
-            "-i", str(meta), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", *AAC_ARGS,
+        container = (
+            "-i", str(meta), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
             "-metadata:s:a:0", f"language={tags.language}", "-movflags", "+faststart", "-brand", "M4B ", "-f", "ipod",
-        ]  # fmt: skip
-        ffmpeg.encode(_book_pcm(chapters, clips, voice, entries), rates.pop(), tmp, args, what=str(layout.m4b))
+        )  # fmt: skip
+        done = encode_to_target(
+            lambda: _book_pcm(chapters, clips, voice, entries), rates.pop(), tmp, AAC,
+            target=target, ceiling=PEAK_CEILING, what=str(layout.m4b), extra_args=container,
+        )  # fmt: skip
         _tagging(tmp, write_mp4_extras, tags)
+    log.info("%s: %.1f LUFS, %.1f dBTP", layout.m4b.name, done.loudness.integrated, done.loudness.true_peak)
 
 
 def build_audiobook(
@@ -359,7 +368,7 @@ def build_audiobook(
         return tracks
     book_key = _digest([e.key for e in entries], replace(book_tags, cover=None), hashlib.sha256(book_tags.cover or b"").hexdigest())
     if manifest.book_key != book_key or not layout.m4b.exists():
-        _write_m4b(audible, clips, voice, layout, book_tags, entries)
+        _write_m4b(audible, clips, voice, layout, book_tags, entries, target_lufs)
         manifest.book_key = book_key
         manifest.save(layout)
     return tracks

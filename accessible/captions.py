@@ -39,10 +39,15 @@ def _time_at(offset: int, timings: Sequence[Timing]) -> float | None:
 
 
 def _words(sentence: Sentence, placed: Placed) -> tuple[tuple[float, str], ...]:
+    """(start time, text) per word; the pieces tile the whole text (whatever lies between
+    words, such as punctuation, stays with the word before it)."""
     if not sentence.words or not placed.timings:
         return ()
+    starts = sorted({start for start, _ in sentence.words})
+    starts[0] = 0
+    ends = starts[1:] + [len(sentence.text)]
     words = []
-    for start, end in sentence.words:
+    for start, end in zip(starts, ends):
         at = _time_at(start, placed.timings)
         words.append((placed.start if at is None else at, sentence.text[start:end]))
     return tuple(words)

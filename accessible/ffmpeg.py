@@ -96,6 +96,19 @@ def decode(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]
     return np.frombuffer(pcm, dtype="<i2"), sample_rate
 
 
+def decoded_length(path: Path) -> int:
+    """How many samples a player that honours the gapless info gets from ``path`` (streamed)."""
+    cmd = [ffmpeg_exe(), *_QUIET, "-i", str(path), "-map", "0:a:0", "-ac", "1", "-f", "s16le", "pipe:1"]
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log)
+        assert proc.stdout is not None
+        total = sum(len(block) for block in iter(lambda: proc.stdout.read(1 << 20), b""))
+        if proc.wait() != 0:
+            log.seek(0)
+            raise InputError(f"{path}: ffmpeg failed: {_last_line(log.read())}")
+    return total // 2
+
+
 def probe_sample_rate(path: Path) -> int:
     # ffmpeg with no output lists the streams on stderr and exits 1: read the rate there.
     done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, check=False)

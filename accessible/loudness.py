@@ -76,7 +76,9 @@ def _sliding_min(values: np.ndarray, half: int) -> np.ndarray:
 
 
 def _box_mean(values: np.ndarray, half: int) -> np.ndarray:
-    sums = np.cumsum(np.pad(values, (half + 1, half), constant_values=1.0), dtype=np.float64)
+    # Edge padding: beyond the ends, the end values (each already covers the samples near
+    # it), so the average never exceeds any sample's need there either.
+    sums = np.cumsum(np.pad(values, (half + 1, half), mode="edge"), dtype=np.float64)
     return (sums[2 * half + 1 :] - sums[: -2 * half - 1]) / (2 * half + 1)
 
 

@@ -7,10 +7,14 @@ clip. The true onset of speech in every clip is known, which the sync tests chec
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
 
 from accessible.model import Book, Chapter, Clip, Paragraph, Section, Sentence, Timing
 
+SAMPLE = Path(__file__).resolve().parent.parent / "accessible" / "samples" / "hengshui-2017.txt"
 RATE = 24000
 EDGE = 0.02  # silence at both ends of a synthetic clip
 SYLLABLE = 0.16
@@ -74,3 +78,42 @@ def make_book() -> Book:
 
 def make_clips(book: Book, seed: int = 0) -> dict[str, Clip]:
     return {s.id: make_clip(s.text, seed + n) for n, s in enumerate(book.sentences())}
+
+
+def _first(section: Section, sentences: int) -> Section:
+    kept: list[Paragraph] = []
+    left = sentences
+    for paragraph in section.paragraphs:
+        if left <= 0:
+            break
+        kept.append(replace(paragraph, sentences=paragraph.sentences[:left]))
+        left -= len(kept[-1].sentences)
+    return replace(section, paragraphs=tuple(kept))
+
+
+def excerpt(book: Book, chapters: int = 3, sections: int = 3, sentences: int = 2) -> Book:
+    """The first sentences of the first sections of the first chapters, ids unchanged."""
+    return replace(
+        book,
+        chapters=tuple(
+            replace(c, sections=tuple(_first(s, sentences) for s in c.sections[:sections])) for c in book.chapters[:chapters]
+        ),
+    )
+
+
+def real_voice_excerpt() -> tuple[Book, dict[str, Clip]]:
+    """A short excerpt of the sample report, spoken by the offline voice (skips the test
+    when the voice cannot run here)."""
+    import pytest
+
+    baker = pytest.importorskip("accessible.engines.baker")
+    from accessible.segment import load_book
+    from accessible.speech import read_book
+    from accessible.voices import load_voice
+
+    engine = baker.BakerEngine()
+    if reason := engine.available():
+        pytest.skip(reason)
+    book = read_book(excerpt(load_book(SAMPLE)))
+    voice = load_voice("baker")
+    return book, {s.id: engine.synthesize(s, voice) for s in book.sentences()}

@@ -1,0 +1,123 @@
+"""Encoding with the loudness checked on the encoded file, not assumed from the PCM.
+
+Two things change the level between our PCM and what a player decodes, both measured:
+- libmp3lame in CBR/ABR mode scales its input by 0.95 (-0.45 dB; LAME's bitrate
+  presets carry a scale factor, VBR does not). `level_change` measures what a codec
+  does to a steady tone once per process, and the PCM is pre-compensated.
+- coding ripple raises true peaks: by up to 0.3 dB for MP3 and 0.8 dB for AAC at
+  64 kbit/s on the offline voice, hence each codec's headroom below the ceiling.
+After encoding, the file is metered; if it is off target or over the ceiling, the
+gain or the limiter is corrected and the file encoded again (rarely needed).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+from . import ffmpeg
+from .ffmpeg import Loudness
+from .loudness import limit, to_pcm16
+
+log = logging.getLogger("accessible")
+
+_LOUDNESS_TOLERANCE = 0.3  # LU between the file and the target before re-encoding
+_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Codec:
+    name: str
+    suffix: str  # a file extension ffmpeg knows the codec's container by
+    args: tuple[str, ...]  # ffmpeg output options
+    headroom: float  # dB kept below the peak ceiling in the PCM, for the codec's overshoot
+
+
+# MP3: 64 kbit/s CBR mono at the voice's 24 kHz (see audio.py for why); ffmpeg writes
+# the Xing/LAME header (gapless info) and no ID3 tag: mutagen writes that one.
+MP3 = Codec(
+    "mp3",
+    ".mp3",
+    ("-c:a", "libmp3lame", "-b:a", "64k", "-map_metadata", "-1", "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3"),
+    0.5,
+)
+AAC = Codec("aac", ".m4a", ("-c:a", "aac", "-b:a", "64k"), 1.0)
+
+
+@functools.cache
+def level_change(codec: Codec, sample_rate: int) -> float:
+    """dB by which ``codec`` changes the level of a steady 1 kHz tone (measured, cached)."""
+    t = np.arange(2 * sample_rate) / sample_rate
+    tone = 0.1 * np.sin(2 * np.pi * 1000 * t)
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / f"tone{codec.suffix}"
+        ffmpeg.encode([to_pcm16(tone).tobytes()], sample_rate, out, list(codec.args), what=f"{codec.name} level probe")
+        decoded, _ = ffmpeg.decode(out)
+    middle = slice(sample_rate // 2, 3 * sample_rate // 2)
+    ratio = np.sqrt(np.mean((decoded[middle] / 32768.0) ** 2) / np.mean(tone[middle] ** 2))
+    return float(20 * np.log10(ratio))
+
+
+@dataclass(frozen=True)
+class Encoded:
+    loudness: Loudness  # metered on the file
+    samples: int  # what a gapless decoder returns: the input plus any tail added (see below)
+
+
+def encode_to_target(
+    chapters: Callable[[], Iterable[np.ndarray]],
+    sample_rate: int,
+    out: Path,
+    codec: Codec,
+    *,
+    target: float,
+    ceiling: float,
+    what: str,
+    extra_args: tuple[str, ...] = (),
+) -> Encoded:
+    """Encode the float PCM that ``chapters()`` yields (at ``target`` already) into ``out``.
+
+    ``extra_args`` go before the codec options (more inputs, maps, container flags).
+
+    The decoded length is checked too. Measured: when an MP3's last frame needs 1 to 46
+    samples of padding (8% of lengths at 24 kHz), ffmpeg records the padding wrongly and
+    decoders return that padding as extra samples at the end. Then the silence at the end
+    is lengthened by exactly that much (the last frame becomes full) and the file encoded
+    again, so the length a decoder reports is the length we record. Sentence times are
+    unaffected: only the tail grows, by under 2 ms.
+    """
+    gain_db = -level_change(codec, sample_rate)
+    limit_db = ceiling - codec.headroom
+    tail = 0
+    for _ in range(_ATTEMPTS):
+        scale = np.float32(10 ** (gain_db / 20))
+        total = tail
+        def pcm() -> Iterator[bytes]:
+            nonlocal total
+            for chunk in chapters():
+                total += len(chunk)
+                yield to_pcm16(limit(chunk, sample_rate, limit_db) * scale).tobytes()
+            yield bytes(2 * tail)
+        ffmpeg.encode(pcm(), sample_rate, out, [*extra_args, *codec.args], what=what)
+        got = ffmpeg.measure_file(out)
+        extra = ffmpeg.decoded_length(out) - total
+        over = got.true_peak - ceiling
+        off = target - got.integrated
+        if over <= 0 and abs(off) <= _LOUDNESS_TOLERANCE and extra == 0:
+            return Encoded(got, total)
+        gain_db += off
+        if over > 0:
+            limit_db -= over + 0.1
+        if extra > 0:
+            tail += extra
+    log.warning(
+        "%s: %.1f LUFS, true peak %.1f dBTP (target %.1f LUFS, ceiling %.1f dBTP), %+d samples decoded",
+        what, got.integrated, got.true_peak, target, ceiling, extra,
+    )  # fmt: skip
+    return Encoded(got, total)
