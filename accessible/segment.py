@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ _PATTERNS = (
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _RANKS = ("md1", "md2", "md3", "md4", "md5", "md6", "part篇", "part部分", "part章", "part节", "cn", "paren")
 _SENTENCE_END = "。！？；!?;"
+_TOC_ENTRY = re.compile(r"[\s.…·．_-]*\d*$")
 # A heading on its own line: short, and no sentence end before its last character.
 _MAX_HEADING = 40
 
@@ -130,6 +132,18 @@ def _candidate(line: str) -> _Candidate | None:
 def _find_headings(lines: list[str]) -> dict[int, _Heading]:
     """Line index → heading, for the chapter and section levels of this document."""
     candidates = {i: c for i, line in enumerate(lines) if (c := _candidate(line))}
+    # A table of contents lists the headings one after another before the text: a run
+    # of two or more heading lines that all come again later (page numbers and dot
+    # leaders aside) is such a list, not headings.
+    last = {_TOC_ENTRY.sub("", c.text): i for i, c in candidates.items()}
+    again = {i for i, c in candidates.items() if last[_TOC_ENTRY.sub("", c.text)] != i}
+    contents = set()
+    for i in again:
+        if i - 1 not in again:  # the start of a run of headings that all come again
+            run = range(i, next(k for k in itertools.count(i) if k not in again))
+            if len(run) >= 2:
+                contents.update(run)
+    candidates = {i: c for i, c in candidates.items() if i not in contents}
     present = sorted({c.kind for c in candidates.values() if c.number in (None, 1)}, key=_RANKS.index)
     # A single top-level Markdown heading on the first line is the document's title.
     top = candidates.get(0)

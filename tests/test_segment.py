@@ -269,3 +269,21 @@ def test_thousands_comma_is_no_clause_boundary() -> None:
     sentence = "全年完成投资1,234亿元" + "，推进重点项目建设" * 8 + "。"
     offsets = clause_offsets(sentence)
     assert offsets and all(sentence[i - 1] == "，" for i in offsets)
+
+
+def test_a_table_of_contents_does_not_take_the_headings() -> None:
+    book = segment(
+        "目录\n一、过去一年工作回顾……………1\n二、今年工作安排……………5\n"
+        "一、过去一年工作回顾\n主要做了三件事。\n二、今年工作安排\n（一）抓项目。全年实施重点项目。"
+    )
+    assert [(c.id, c.title, [s.title for s in c.sections]) for c in book.chapters] == [
+        ("c00", "", [""]),
+        ("c01", "一、过去一年工作回顾", [""]),
+        ("c02", "二、今年工作安排", ["（一）抓项目。"]),
+    ]
+    assert [p.sentences[0].text for p in book.chapters[0].sections[0].paragraphs] == [
+        "目录", "一、过去一年工作回顾……………1", "二、今年工作安排……………5"
+    ]
+    # the same section title in two chapters is no table of contents
+    book = segment("一、回顾\n（一）总体情况\n正文一。\n二、安排\n（一）总体情况\n正文二。")
+    assert [[s.title for s in c.sections] for c in book.chapters] == [["（一）总体情况"], ["（一）总体情况"]]
