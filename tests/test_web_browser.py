@@ -207,6 +207,8 @@ def test_keyboard_reaches_every_control(page, site):
     page.keyboard.press("Enter")
     page.wait_for_function("document.activeElement.id === 'c02-h'")
     assert page.evaluate("location.hash") == "#c02"
+    # the heading jumped to is not hidden under the sticky controls
+    assert page.evaluate("document.getElementById('c02-h').getBoundingClientRect().top >= player.getBoundingClientRect().bottom")
     assert state(page)["marked"] == ["c02-h"]
     page.keyboard.press("ArrowDown")
     assert state(page)["focus"] == "c02-s01-h"
@@ -283,6 +285,28 @@ def test_no_live_regions_and_toggles(page, site):
     page.wait_for_selector("html[data-player=ready]", state="attached")
     assert page.evaluate("getComputedStyle(document.querySelector('rt')).display") != "none"
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
+
+
+def test_high_contrast_follows_the_system_until_chosen(browser, site):
+    context = browser.new_context(contrast="more")
+    pg = context.new_page()
+    open_page(pg, site.url)
+    assert pg.get_attribute("#theme", "aria-pressed") == "true"
+    pg.click("#theme")
+    pg.reload()
+    pg.wait_for_selector("html[data-player=ready]", state="attached")
+    assert pg.get_attribute("#theme", "aria-pressed") == "false"
+    assert pg.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+    context.close()
+
+
+def test_missing_chapter_audio_is_said_not_hidden(page, tmp_path):
+    built = build_web(small_book(), tmp_path)
+    (built.layout.web_dir / "audio" / Path(built.tracks[1].path).name).unlink()
+    open_page(page, built.index.as_uri())
+    page.click("#c01-s00-p001-t002")
+    page.wait_for_function("document.getElementById('where').textContent.includes('无法播放本章音频')")
+    assert page.text_content("#play") == "播放"
 
 
 @pytest.mark.parametrize(("width", "font_size"), [(1280, "200%"), (320, "100%")])

@@ -223,7 +223,8 @@
   function showWhere() {
     var p = here();
     var c = chapters[p.ch];
-    where.textContent = c.title + '　' + clock(p.t) + ' / ' + clock(c.duration);
+    var failed = loaded === p.ch && audio.error; // a missing or unreadable chapter file
+    where.textContent = c.title + '　' + (failed ? '无法播放本章音频' : clock(p.t) + ' / ' + clock(c.duration));
   }
 
   function showPaused() {
@@ -264,7 +265,9 @@
   function applySettings() {
     if (settings.rate && rateSelect.querySelector('option[value="' + settings.rate + '"]')) rateSelect.value = settings.rate;
     applyRate();
-    setPressed(themeButton, !!settings.contrast, 'hc');
+    var contrast = settings.contrast;
+    if (contrast === undefined) contrast = !!(window.matchMedia && matchMedia('(prefers-contrast: more)').matches);
+    setPressed(themeButton, contrast, 'hc');
     if (pinyinButton) {
       pinyinButton.setAttribute('aria-pressed', settings.pinyin ? 'true' : 'false');
       root.classList.toggle('pinyin-off', !settings.pinyin);
@@ -288,7 +291,7 @@
     applyRate();
   });
   themeButton.addEventListener('click', function () {
-    settings.contrast = !settings.contrast;
+    settings.contrast = themeButton.getAttribute('aria-pressed') !== 'true';
     store(settingsKey, settings);
     applySettings();
   });
@@ -347,6 +350,7 @@
   });
   audio.addEventListener('play', function () { playButton.textContent = '暂停'; loop(); });
   audio.addEventListener('pause', showPaused);
+  audio.addEventListener('error', function () { showPaused(); showWhere(); });
   audio.addEventListener('seeked', function () { follow(); showWhere(); save(true); });
   audio.addEventListener('timeupdate', function () { follow(); showWhere(); save(false); });
   audio.addEventListener('ended', function () {
