@@ -47,6 +47,7 @@ def read_document(path: str | Path) -> Document:
     doc = clean(text, encoding)
     if not _CJK.search(doc.text):
         raise InputError(f"{p}: no Chinese text found (is this the right file?)")
+    log.debug("%s: %d bytes read as %s, %d characters of clean text", p, len(data), encoding, len(doc.text))
     for note in doc.removed:
         log.warning(note)
     return doc
@@ -237,7 +238,8 @@ def strip_unreadable(text: str) -> tuple[str, list[str]]:
     text = text.translate({ord(ch): None for ch in bad})
     examples = " ".join(repr(ch) for ch, _ in counts.most_common(5))
     total = sum(counts.values())
-    return text, [f"removed {total} control characters, emoji or symbols a voice cannot read ({examples})"]
+    what = "character" if total == 1 else "characters"
+    return text, [f"removed {total} {what} a voice cannot read (emoji, symbols, control characters: {examples})"]
 
 
 # --- web boilerplate ---------------------------------------------------------

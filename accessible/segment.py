@@ -25,6 +25,8 @@ from typing import Callable
 from .ingest import read_document
 from .model import Book, Chapter, Paragraph, Section, Sentence, Span
 
+log = logging.getLogger("accessible")
+
 __all__ = ["segment", "load_book", "split_sentences", "clause_offsets"]
 
 DEFAULT_TITLE = "政府工作报告"
@@ -33,7 +35,12 @@ LONG_SENTENCE = 80  # sentences longer than this carry clause offsets
 
 def load_book(path: str | Path, title: str | None = None, *, words: bool = True) -> Book:
     """Read, clean and segment the document at ``path`` (raises `InputError`)."""
-    return segment(read_document(path).text, title, words=words)
+    book = segment(read_document(path).text, title, words=words)
+    log.debug(
+        "%s: %r, %d chapters, %d sentences",
+        path, book.title, sum(c.kind == "body" for c in book.chapters), sum(1 for _ in book.sentences()),
+    )
+    return book
 
 
 def segment(text: str, title: str | None = None, *, words: bool = True) -> Book:

@@ -88,7 +88,7 @@ def test_full_width_digits_and_signs_become_half_width_chinese_punctuation_stays
 def test_unreadable_symbols_are_counted_and_removed_readable_ones_kept() -> None:
     text, notes = strip_unreadable("群众满意😀👍🏽！气温25℃\x07，零\u200b宽★")
     assert text == "群众满意！气温25℃，零宽"
-    assert len(notes) == 1 and notes[0].startswith("removed 6 control characters, emoji or symbols")
+    assert len(notes) == 1 and notes[0].startswith("removed 6 characters a voice cannot read (emoji, symbols, control characters: '")
     assert strip_unreadable("普通文字。\n第二行") == ("普通文字。\n第二行", [])
 
 
