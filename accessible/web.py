@@ -23,18 +23,17 @@ from html import escape
 from importlib import resources
 from pathlib import Path
 from string import Template
-from typing import Iterable, Literal
+from typing import Iterable
 from urllib.parse import quote
 
 from .errors import OutputError
 from .fsio import atomic_path, write_text
 from .layout import Layout, chapter_label
 from .model import Book, Chapter, ChapterTrack, Placed, Sentence, Timing
+from .smil import SYNC_MODES, Sync
 
 log = logging.getLogger("accessible")
 
-SyncMode = Literal["sentence", "word"]
-SYNC_MODES: tuple[SyncMode, ...] = ("sentence", "word")
 ASSETS = ("player.css", "player.js")
 
 
@@ -43,7 +42,7 @@ def write_web(
     tracks: Iterable[ChapterTrack],
     layout: Layout,
     *,
-    sync: SyncMode = "sentence",
+    sync: Sync = "sentence",
     voice_name: str = "",
 ) -> Path:
     """Write the listen-along page for ``book`` into ``layout.web_dir``; return its index.html.
@@ -80,7 +79,7 @@ def render_page(
     book: Book,
     tracks: Iterable[ChapterTrack],
     *,
-    sync: SyncMode,
+    sync: Sync,
     voice_name: str,
     audio_urls: dict[str, str],
     asset_version: str,

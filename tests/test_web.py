@@ -17,7 +17,7 @@ from accessible.layout import Layout
 from accessible.model import Book, Timing
 from accessible.web import word_groups, write_web
 
-from web_book import build_web, small_book, timed_tracks
+from web_book import build_web, sentence, small_book, timed_tracks
 
 SAMPLE = Path(__file__).resolve().parent.parent / "accessible" / "samples" / "hengshui-2017.txt"
 
@@ -199,9 +199,24 @@ def test_unknown_timings_are_reported(tmp_path, caplog):
     layout = Layout.for_book(book, tmp_path)
     tracks = timed_tracks(book, layout, audio_seconds=0.5)
     extra = replace(tracks[1], sentences=tracks[1].sentences + (replace(tracks[1].sentences[0], sentence_id="c01-zz"),))
+    stray = replace(tracks[2], chapter_id="c09")
     with caplog.at_level(logging.WARNING, logger="accessible"):
-        write_web(book, [tracks[0], extra, tracks[2]], layout)
+        page = Page(write_web(book, [tracks[0], extra, stray], layout).read_text(encoding="utf-8"))
     assert "1 timed sentence(s) of c01 are not in the book, e.g. c01-zz" in caplog.text
+    assert "audio track 'c09' has no chapter in the book; ignored" in caplog.text
+    assert [c["audio"] is not None for c in page.data()["chapters"]] == [True, True, False]
+
+
+def test_spoken_title_is_the_page_heading(tmp_path):
+    book = small_book()
+    front = replace(book.chapters[0], heading=sentence("c00-h", book.title))
+    book = replace(book, chapters=(front,) + book.chapters[1:])
+    page = Page(build_web(book, tmp_path, audio_seconds=0.5).index.read_text(encoding="utf-8"))
+    ((_, title, ancestors),) = page.all("span", id="c00-h")
+    assert ancestors[-1] == "h1" and title.get("tabindex") == "-1"  # highlighted as it is spoken
+    assert page.text_of["c00-title"] == book.title  # the front matter keeps a hidden h2
+    assert len([1 for _, a, _ in page.all("span", class_="s") if a["id"] == "c00-h"]) == 1  # spoken once, shown once
+    assert page.data()["chapters"][0]["s"][0][0] == "c00-h"
 
 
 def test_bad_sync_mode(tmp_path):

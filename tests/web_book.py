@@ -17,7 +17,8 @@ import jieba
 from pypinyin import Style, pinyin
 
 from accessible.layout import Layout
-from accessible.web import SyncMode, write_web
+from accessible.smil import Sync
+from accessible.web import write_web
 from accessible.model import (
     Book,
     Chapter,
@@ -147,7 +148,7 @@ class BuiltWeb:
     index: Path
 
 
-def build_web(book: Book, out_dir: Path, *, sync: SyncMode = "word", audio_seconds: float | None = None) -> BuiltWeb:
+def build_web(book: Book, out_dir: Path, *, sync: Sync = "word", audio_seconds: float | None = None) -> BuiltWeb:
     """The book's listen-along page under ``out_dir``, with timed tracks and their MP3s."""
     layout = Layout.for_book(book, out_dir)
     tracks = timed_tracks(book, layout, audio_seconds=audio_seconds)
