@@ -263,6 +263,72 @@ def read(
             out.print(p.render())
 
 
+@app.command()
+def synth(
+    file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
+    chapter: Annotated[
+        Optional[list[int]], typer.Option("--chapter", "-c", help="Only this chapter number (0 = front matter); repeatable.")
+    ] = None,
+    voice: Annotated[str, typer.Option("--voice", help="Voice profile name (a file in voices/) or a .toml file.")] = "baker",
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder; WAVs go to <out>/<book>/wav/.")] = Path("output"),
+    cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder (default: $ACCESSIBLE_CACHE_DIR or ~/.cache/accessible/clips).")] = None,
+    quiet_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    """Synthesize FILE sentence by sentence (only what is not cached) and write a WAV plus a
+    timings JSON (sentence and word times) per chapter."""
+    from .segment import load_book
+    from .speech import load_lexicon, read_book
+    from .synth import synthesize_book, write_chapters
+    from .voices import load_voice
+
+    profile = load_voice(voice)
+    book = load_book(file)
+    book = read_book(book, load_lexicon(profile.lexicon) if profile.lexicon else None)
+    result = synthesize_book(book, profile, cache, chapter or None, progress=not quiet_progress)
+    written = write_chapters(book, result.clips, profile, out_dir, chapter or None)
+    out.print(f"voice {profile.name}: {result.synthesized} clip(s) synthesized, {result.reused} sentence(s) from the cache", markup=False)
+    for files in written:
+        minutes, seconds = divmod(round(files.duration), 60)
+        out.print(f"{files.wav}  ({minutes} min {seconds:02d} s)  {files.timings.name}", markup=False)
+
+
+@app.command()
+def voices() -> None:
+    """List the voice profiles, their engine and voice, and whether each can speak here."""
+    from .engines import get_engine
+    from .errors import VoiceError
+    from .voices import DEFAULT_VOICE, list_voices
+
+    for name, profile in list_voices().items():
+        try:
+            reason = get_engine(profile.engine).available()
+        except VoiceError as e:
+            reason = str(e)
+        state = "usable" if reason is None else f"not usable: {reason}"
+        default = " (default)" if name == DEFAULT_VOICE else ""
+        engine_voice = f"{profile.engine}/{profile.voice}" if profile.voice else profile.engine
+        out.print(f"{name}{default}  {engine_voice}  rate {profile.rate:g}  {profile.description}  [{state}]", markup=False)
+
+
+@app.command("cache")
+def cache_command(
+    action: Annotated[str, typer.Argument(help="stats or clear")],
+    cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder (default: $ACCESSIBLE_CACHE_DIR or ~/.cache/accessible/clips).")] = None,
+) -> None:
+    """Show the clip cache's size (stats) or empty it (clear)."""
+    from .cache import ClipCache
+    from .errors import InputError
+
+    store = ClipCache(cache)
+    if action == "stats":
+        stats = store.stats()
+        out.print(f"{stats.folder}: {stats.clips} clip(s), {stats.bytes / 1e6:.1f} MB", markup=False)
+    elif action == "clear":
+        out.print(f"{store.root}: removed {store.clear()} clip(s)", markup=False)
+    else:
+        raise InputError(f"unknown cache action {action!r}; use stats or clear")
+
+
 def main() -> None:
     app()
 

