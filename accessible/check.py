@@ -5,7 +5,8 @@ the overlays cover the text or fit the audio. So this module also reads the EPUB
 back (zip, OPF, XHTML, SMIL, the MP3s themselves) and checks that every sentence has
 exactly one `par`, that every clip lies inside its audio file, that clips run in
 order without overlapping, and that the durations in the OPF, the sums of the SMIL
-clips and the measured audio agree within `TOLERANCE`.
+clips and the measured audio agree within `TOLERANCE`; and that the package carries
+the accessibility metadata DAISY Ace asks for and a styled ``media:active-class``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ _CHECKS = (
     ("inside", "every clip lies inside its audio file"),
     ("order", "clips in order, no overlaps"),
     ("durations", f"durations agree: OPF = SMIL sums = audio (within {TOLERANCE * 1000:.0f} ms)"),
+    ("metadata", "accessibility and media overlay metadata present"),
+)
+# What DAISY Ace requires of the package (it also recommends accessModeSufficient).
+_A11Y_REQUIRED = (
+    "schema:accessMode",
+    "schema:accessModeSufficient",
+    "schema:accessibilityFeature",
+    "schema:accessibilityHazard",
+    "schema:accessibilitySummary",
 )
 
 
@@ -236,6 +246,29 @@ def _check_document(zf, doc: str, smil_name: str, opf_seconds: float | None, sta
         problems["durations"].append(f"{smil_name}: OPF says {opf_seconds:.3f} s, its clips sum to {total:.3f} s")
 
 
+def _check_metadata(zf: zipfile.ZipFile, opf_name: str, opf: etree._Element, stats: OverlayStats) -> None:
+    """The package metadata a library checks (language, accessibility) and the overlays need."""
+    problems = stats.problems["metadata"]
+    props = Counter(m.get("property") for m in opf.iterfind("opf:metadata/opf:meta", _NS))
+    problems.extend(f"{opf_name}: no {name}" for name in _A11Y_REQUIRED if not props[name])
+    if not opf.get("{http://www.w3.org/XML/1998/namespace}lang"):
+        problems.append(f"{opf_name}: no xml:lang on the package")
+    if opf.find("opf:metadata/dc:language", {**_NS, "dc": "http://purl.org/dc/elements/1.1/"}) is None:
+        problems.append(f"{opf_name}: no dc:language")
+    if not stats.documents:
+        return
+    active = opf.findtext("opf:metadata/opf:meta[@property='media:active-class']", namespaces=_NS)
+    if not active:
+        problems.append(f"{opf_name}: no media:active-class, so reading systems may not highlight the text")
+        return
+    css = b"".join(
+        zf.read(_join(opf_name, i.get("href")))
+        for i in opf.iterfind("opf:manifest/opf:item[@media-type='text/css']", _NS)
+    )
+    if f".{active}".encode() not in css:
+        problems.append(f"{opf_name}: media:active-class {active!r} has no style in the publication's CSS")
+
+
 def check_overlays(path: Path) -> OverlayStats:
     """Read the EPUB back and check its media overlays against its text and its audio."""
     stats = OverlayStats()
@@ -280,6 +313,7 @@ def check_overlays(path: Path) -> OverlayStats:
             opf_seconds = durations.get(overlay.get("id"))
             overlay_sum += opf_seconds or 0.0
             _check_document(zf, doc, _join(opf_name, overlay.get("href")), opf_seconds, stats, lengths)
+        _check_metadata(zf, opf_name, opf, stats)
         if stats.documents:
             total = durations.get(None)
             if total is None or abs(total - overlay_sum) > TOLERANCE:

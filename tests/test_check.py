@@ -129,3 +129,15 @@ def test_report_lines_for_a_clean_result(good_epub):
     lines = format_report(report)
     assert lines[1] == "  ✓ EPUBCheck 5.3.0: 0 fatal, 0 errors, 0 warnings"
     assert lines[-1] == "result: OK" and not any("✗" in line for line in lines)
+
+
+def test_missing_accessibility_metadata_and_highlight_style(good_epub, tmp_path):
+    def strip(text: str) -> str:
+        text = re.sub(r'\s*<meta property="schema:accessibilityHazard">[^<]*</meta>', "", text)
+        return text.replace("-epub-media-overlay-active", "playing")
+
+    problems = check_overlays(tampered(good_epub, tmp_path / "b.epub", "EPUB/content.opf", strip)).problems["metadata"]
+    assert problems == [
+        "EPUB/content.opf: no schema:accessibilityHazard",
+        "EPUB/content.opf: media:active-class 'playing' has no style in the publication's CSS",
+    ]
