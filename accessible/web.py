@@ -23,13 +23,13 @@ from html import escape
 from importlib import resources
 from pathlib import Path
 from string import Template
-from typing import Iterable
+from typing import Iterable, Sequence
 from urllib.parse import quote
 
 from .errors import OutputError
 from .fsio import atomic_path, write_text
 from .layout import Layout, chapter_label
-from .model import Book, Chapter, ChapterTrack, Placed, Sentence, Timing
+from .model import Book, Chapter, ChapterTrack, Placed, Sentence, Span, Timing
 from .smil import SYNC_MODES, Sync
 
 log = logging.getLogger("accessible")
@@ -164,7 +164,7 @@ def _sentence_html(sentence: Sentence, placed: Placed | None, words: bool) -> st
     """
     text = sentence.text
     ruby = _ruby(sentence)
-    groups = word_groups(placed.timings, len(text)) if words and placed else []
+    groups = word_groups(placed.timings, len(text), sentence.words) if words and placed else []
     opens = {g.text_start for g in groups}
     closes = {g.text_end for g in groups}
     out = []
@@ -180,18 +180,29 @@ def _sentence_html(sentence: Sentence, placed: Placed | None, words: bool) -> st
     return f'<span class="s" id="{sentence.id}"{playable}>{"".join(out)}</span>'
 
 
-def word_groups(timings: Iterable[Timing], length: int) -> list[Timing]:
+def word_groups(timings: Iterable[Timing], length: int, words: Sequence[Span] = ()) -> list[Timing]:
     """The timed stretches of a sentence's text, in text order, without overlaps.
 
     Several timings may cover one stretch (an expression spelled out syllable by syllable,
     "8.2%" read as 百分之八点二); they merge into one stretch spanning all their times.
+    Given the sentence's ``words``, stretches grow to whole words, so a voice that times
+    each syllable still lights up 地区, not 地 then 区 (as the EPUB's word overlay does).
     """
-    spans = sorted(
-        (Timing(t.start, t.end, max(0, t.text_start), min(length, t.text_end)) for t in timings),
-        key=lambda t: (t.text_start, t.start),
-    )
+    stretches = _merged(Timing(t.start, t.end, max(0, t.text_start), min(length, t.text_end)) for t in timings)
+    if not words:
+        return stretches
+    grown = []
+    for t in stretches:
+        touched = [(a, b) for a, b in words if a < t.text_end and t.text_start < b]
+        start = min([t.text_start] + [a for a, _ in touched])
+        end = max([t.text_end] + [b for _, b in touched])
+        grown.append(Timing(t.start, t.end, start, end))
+    return _merged(grown)
+
+
+def _merged(timings: Iterable[Timing]) -> list[Timing]:
     merged: list[Timing] = []
-    for t in spans:
+    for t in sorted(timings, key=lambda t: (t.text_start, t.start)):
         if t.text_end <= t.text_start:
             continue
         if merged and t.text_start < merged[-1].text_end:
@@ -221,7 +232,7 @@ def _chapter_data(
                 continue
             row: list = [s.id, _ms(p.start), _ms(p.end)]
             if words:
-                row.append([[_ms(g.start), _ms(g.end)] for g in word_groups(p.timings, len(s.text))])
+                row.append([[_ms(g.start), _ms(g.end)] for g in word_groups(p.timings, len(s.text), s.words)])
             rows.append(row)
         missing = {p.sentence_id for p in track.sentences} - {r[0] for r in rows}
         if missing:

@@ -253,6 +253,17 @@ def test_word_groups(timings, expected):
     assert [(g.start, g.end, g.text_start, g.text_end) for g in got] == expected
 
 
+def test_syllable_timings_grow_to_words():
+    # 地区生产总值增长8.2%: a voice timing each syllable, "8.2%" as one spelled-out span
+    text = "地区生产总值增长8.2%。"
+    words = ((0, 2), (2, 4), (4, 6), (6, 8), (8, 11), (11, 12), (12, 13))
+    syllables = [Timing(i * 0.2, i * 0.2 + 0.2, i, i + 1) for i in range(8)] + [Timing(1.6, 2.6, 8, 12)]
+    got = word_groups(syllables, len(text), words)
+    assert [(text[g.text_start : g.text_end], round(g.start, 1), round(g.end, 1)) for g in got] == [
+        ("地区", 0.0, 0.4), ("生产", 0.4, 0.8), ("总值", 0.8, 1.2), ("增长", 1.2, 1.6), ("8.2%", 1.6, 2.6)
+    ]
+
+
 def test_whole_sample(tmp_path):
     from accessible.segment import load_book
     from accessible.speech import read_book

@@ -420,3 +420,45 @@ def test_whole_sample_is_interactive_within_a_second(page, sample_site):
     assert timing["ready"] < 1000, timing
     page.click(f"#{sample_site.tracks[3].sentences[5].sentence_id}")  # and it plays from deep inside
     page.wait_for_function("!audio.paused")
+
+
+# --- a real build ---------------------------------------------------------------------------
+
+REPORT = """示例市2017年政府工作报告
+各位代表：
+一、过去一年的工作
+全市经济稳步增长，地区生产总值增长8.2%。我们去银行办理业务。
+二、今后的工作
+着力改善民生，重新调整产业结构。
+"""
+
+
+@pytest.mark.slow
+def test_built_book_plays_in_sync(page, tmp_path):
+    """`accessible build` with the offline voice: real speech, real MP3s, real timings."""
+    from accessible.pipeline import build
+
+    source = tmp_path / "report.txt"
+    source.write_text(REPORT, encoding="utf-8")
+    summary = build(source, out_dir=tmp_path / "out", sync="word", formats=("web",), cache_dir=tmp_path / "cache")
+    server = _serve(summary.folder / "web")
+    try:
+        open_page(page, f"http://127.0.0.1:{server.server_port}/index.html")
+        data = page.evaluate("JSON.parse(document.getElementById('book-data').textContent)")
+        rows = {c["id"]: c["s"] for c in data["chapters"]}
+        page.click("#c01-h")
+        checked = 0
+        for _ in range(12):
+            time.sleep(0.4)
+            st = state(page)
+            chapter = next(c["id"] for c in data["chapters"] if c["audio"] and st["src"].endswith(unquote(c["audio"])))
+            started = [r for r in rows[chapter] if r[1] <= st["t"] + 0.001]
+            assert st["id"] == started[-1][0], st
+            words = [i for i, w in enumerate(started[-1][3]) if w[0] <= st["t"] + 0.001]
+            assert st["word"] == (words[-1] if words else -1), st
+            checked += 1
+        assert checked == 12
+        assert page.locator("ruby").count() > 0  # 银行, 着力, 调整 … carry pinyin
+    finally:
+        server.shutdown()
+        server.server_close()
