@@ -133,6 +133,8 @@ def serve(
         out.print(f"{base}  (no listen-along page here yet: run `accessible build` first)")
     try:
         server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl+C is how a server is stopped, not an interruption
+        pass
     finally:
         server.server_close()
 
