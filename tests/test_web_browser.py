@@ -218,6 +218,22 @@ def test_keyboard_reaches_every_control(page, site):
     assert chapter_playing(site, state(page)) == "c02"
 
 
+def test_chapter_buttons_while_playing(page, site):
+    open_page(page, site.url)
+    page.evaluate(WATCH_SEEKS)
+    page.click("#next-chapter")
+    assert state(page)["marked"] == ["c01-h"]
+    page.click("#play")  # plays from the chapter chosen while paused
+    assert abs(wait_seeked(page) - site.sentences["c01-h"].start) <= SEEK_TOLERANCE
+    page.click("#next-chapter")  # while playing: goes on playing there
+    page.wait_for_function("!audio.paused && audio.currentSrc.includes('02-')")
+    assert state(page)["id"] == "c02-h"
+    page.click("#prev-chapter")
+    page.wait_for_function("!audio.paused && audio.currentSrc.includes('01-')")
+    st = state(page)
+    assert st["id"] == "c01-h" and st["marked"] == ["c01-h"]
+
+
 def test_place_and_settings_survive_a_reload(page, site):
     open_page(page, site.url)
     page.select_option("#rate", "1.5")
