@@ -159,6 +159,9 @@ def build(
     ] = "audio,m4b,epub,web",
     cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder (default: the voice stage's).")] = None,
     lexicon: Annotated[Optional[Path], typer.Option("--lexicon", help="A pronunciation lexicon (TOML) over the voice's own.")] = None,
+    fallback: Annotated[
+        Optional[str], typer.Option("--fallback", help="A voice that speaks the sentences --voice cannot (e.g. baker when the online voice is unreachable).")
+    ] = None,
 ) -> None:
     """Make the audiobook, the accessible EPUB 3 and the web page of FILE, redoing only what changed.
 
@@ -174,6 +177,7 @@ def build(
         formats=[f.strip() for f in formats.split(",") if f.strip()],
         cache_dir=cache,
         lexicon=lexicon,
+        fallback=fallback,
     )
 
 
@@ -275,6 +279,9 @@ def synth(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder; WAVs go to <out>/<book>/wav/.")] = Path("output"),
     cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder (default: $ACCESSIBLE_CACHE_DIR or ~/.cache/accessible/clips).")] = None,
     quiet_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    fallback: Annotated[
+        Optional[str], typer.Option("--fallback", help="A voice that speaks the sentences --voice cannot (e.g. baker when the online voice is unreachable).")
+    ] = None,
 ) -> None:
     """Synthesize FILE sentence by sentence (only what is not cached) and write a WAV plus a
     timings JSON (sentence and word times) per chapter."""
@@ -284,11 +291,14 @@ def synth(
     from .voices import load_voice
 
     profile = load_voice(voice)
+    backup = load_voice(fallback) if fallback else None
     book = load_book(file)
     book = read_book(book, load_lexicon(profile.lexicon) if profile.lexicon else None)
-    result = synthesize_book(book, profile, cache, chapter or None, progress=not quiet_progress)
+    result = synthesize_book(book, profile, cache, chapter or None, progress=not quiet_progress, fallback=backup)
     written = write_chapters(book, result.clips, profile, out_dir, chapter or None)
     out.print(f"voice {profile.name}: {result.synthesized} clip(s) synthesized, {result.reused} sentence(s) from the cache", markup=False)
+    if result.fallback:
+        out.print(f"fallback voice {fallback}: spoke {result.fallback} sentence(s); run again to replace them", markup=False)
     for files in written:
         minutes, seconds = divmod(round(files.duration), 60)
         out.print(f"{files.wav}  ({minutes} min {seconds:02d} s)  {files.timings.name}", markup=False)

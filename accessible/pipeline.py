@@ -43,6 +43,8 @@ class BuildSummary:
     files: tuple[Path, ...]  # the book's outputs, relative to `folder`
     seconds: float
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    fallback: int = 0  # sentences spoken by the fallback voice
+    fallback_voice: str = ""
 
     def lines(self) -> list[str]:
         """The summary as plain lines (no table: screen readers read lines best)."""
@@ -51,7 +53,12 @@ class BuildSummary:
         return [
             f"{self.title}: {self.chapters} chapters, {self.sentences} sentences, {self.characters} characters, "
             f"{minutes} min {sec:02d} s of audio",
-            f"voice: {self.synthesized} sentence(s) synthesized, {self.reused} reused from the cache",
+            f"voice: {self.synthesized} sentence(s) synthesized, {self.reused} reused from the cache"
+            + (
+                f"; {self.fallback} spoken by the fallback voice {self.fallback_voice} (run again to replace them)"
+                if self.fallback
+                else ""
+            ),
             "audio: encoded " + (", ".join(self.encoded) if self.encoded else "nothing (all chapters up to date)"),
             "epub: " + ("written" if self.epub_written else "unchanged"),
             f"files in {self.folder}:",
@@ -113,6 +120,7 @@ def build(
     chapters: Sequence[int] | None = None,
     cache_dir: Path | None = None,
     lexicon: Path | None = None,
+    fallback: str | Voice | None = None,
 ) -> BuildSummary:
     """Build the book's outputs under ``out_dir/<title>/``; see the module docstring."""
     started = time.perf_counter()
@@ -129,6 +137,7 @@ def build(
     out_dir = Path(out_dir)
     _prepare_output(out_dir)
     profile = voice if isinstance(voice, Voice) else load_voice(voice)
+    backup = load_voice(fallback) if isinstance(fallback, str) else fallback
     # The stages load models and libraries: import them once the settings are known good.
     from .audio import build_audiobook
     from .cover import render_cover
@@ -148,7 +157,8 @@ def build(
     book = read_book(book, load_lexicon(*lexicons) if lexicons else None)
     t = stage("speech", t)
 
-    clips, synthesized, reused = synthesize_book(book, profile, cache_dir, chapters)
+    voiced = synthesize_book(book, profile, cache_dir, chapters, fallback=backup)
+    clips = voiced.clips
     t = stage("voice", t)
 
     before = {cid: e.key for cid, e in Manifest.load(layout).chapters.items()}
@@ -181,11 +191,13 @@ def build(
         sentences=len(sentences),
         characters=sum(len(s.text) for s in sentences),
         duration=sum(tr.duration for tr in tracks),
-        synthesized=synthesized,
-        reused=reused,
+        synthesized=voiced.synthesized,
+        reused=voiced.reused,
         encoded=_encoded(before, layout, book),
         epub_written=epub_written,
         files=_outputs(layout),
         seconds=time.perf_counter() - started,
         stages=stages,
+        fallback=voiced.fallback,
+        fallback_voice=backup.name if backup else "",
     )

@@ -39,6 +39,7 @@ class SynthResult(NamedTuple):
     clips: CachedClips  # sentence id -> clip (headings included)
     synthesized: int  # clips made in this run
     reused: int  # sentences whose clip was already in the cache
+    fallback: int = 0  # sentences the fallback voice speaks (the main voice failed on them)
 
 
 def select_chapters(book: Book, chapters: Sequence[int] | None) -> list[Chapter]:
@@ -61,8 +62,14 @@ def synthesize_book(
     *,
     engine: Engine | None = None,
     progress: bool = True,
+    fallback: Voice | None = None,
 ) -> SynthResult:
-    """Make sure every sentence of ``chapters`` (default: all) has a clip in the cache."""
+    """Make sure every sentence of ``chapters`` (default: all) has a clip in the cache.
+
+    With a ``fallback`` voice, the sentences the main voice cannot do (its engine cannot
+    run, e.g. no network, or fails on them) are spoken by the fallback voice instead of
+    stopping the build; a later run where the main voice succeeds replaces them.
+    """
     store = cache if isinstance(cache, ClipCache) else ClipCache(cache)
     engine = engine if engine is not None else engine_for(voice)
     identity = engine.identity()  # once per run: it hashes the model files
@@ -80,11 +87,19 @@ def synthesize_book(
     missing = set(todo)
     reused = sum(1 for key in keys.values() if key not in missing)
     if todo:
-        reason = engine.available()
-        if reason:
-            raise VoiceError(f"voice {voice.name!r} cannot speak here: {reason}")
-        log.info("voice %s: %d of %d sentence(s) to synthesize", voice.name, len(todo), len(keys))
-        failures = run_engine(engine, voice, todo, store, progress=progress)
+        try:
+            reason = engine.available()
+            if reason:
+                raise VoiceError(f"voice {voice.name!r} cannot speak here: {reason}")
+            log.info("voice %s: %d of %d sentence(s) to synthesize", voice.name, len(todo), len(keys))
+            failures = run_engine(engine, voice, todo, store, progress=progress)
+        except VoiceError as e:
+            if fallback is None:
+                raise
+            failures = {key: str(e) for key in todo if key not in store}
+        if failures and fallback is not None:
+            fell_back = _fall_back(keys, {key: todo[key] for key in failures}, failures, voice, fallback, store, progress)
+            return SynthResult(CachedClips(store, keys), len(todo) - len(failures), reused, fell_back)
         if failures:
             first_key = next(iter(failures))
             raise SynthesisError(
@@ -92,6 +107,34 @@ def synthesize_book(
                 f"the {len(todo) - len(failures)} other new clip(s) are cached: run again to retry"
             )
     return SynthResult(CachedClips(store, keys), len(todo), reused)
+
+
+def _fall_back(
+    keys: dict[str, str], todo: Mapping[str, Sentence], failures: Mapping[str, str],
+    voice: Voice, fallback: Voice, store: ClipCache, progress: bool,
+) -> int:
+    """Speak the failed clips ``todo`` (main voice's key -> sentence) with ``fallback``: cached
+    ones are reused; ``keys`` then points at the fallback clips. Returns how many sentences."""
+    engine = engine_for(fallback)
+    reason = engine.available()
+    if reason:
+        raise VoiceError(f"fallback voice {fallback.name!r} cannot speak here: {reason}")
+    identity = engine.identity()
+    moved = {key: clip_key(engine.name, identity, fallback, sentence) for key, sentence in todo.items()}
+    log.warning(
+        "voice %s: %d clip(s) not made (%s); the fallback voice %s speaks them: run again to replace them",
+        voice.name, len(todo), next(iter(failures.values())), fallback.name,
+    )
+    missing = {new: todo[old] for old, new in moved.items() if store.get(new) is None}
+    failed = run_engine(engine, fallback, missing, store, progress=progress) if missing else {}
+    if failed:
+        raise SynthesisError(f"the fallback voice {fallback.name!r} failed too (first: {next(iter(failed.values()))})")
+    count = 0
+    for sentence_id, key in keys.items():
+        if key in moved:
+            keys[sentence_id] = moved[key]
+            count += 1
+    return count
 
 
 def run_engine(
