@@ -305,12 +305,17 @@ def synth(
 
 
 @app.command()
-def voices() -> None:
+def voices(
+    online: Annotated[bool, typer.Option("--online", help="List the online service's Chinese voices instead (needs the network).")] = False,
+) -> None:
     """List the voice profiles, their engine and voice, and whether each can speak here."""
     from .engines import get_engine
     from .errors import VoiceError
     from .voices import DEFAULT_VOICE, list_voices
 
+    if online:
+        _print_online_voices(list_voices())
+        return
     for name, profile in list_voices().items():
         try:
             reason = get_engine(profile.engine).available()
@@ -320,6 +325,17 @@ def voices() -> None:
         default = " (default)" if name == DEFAULT_VOICE else ""
         engine_voice = f"{profile.engine}/{profile.voice}" if profile.voice else profile.engine
         out.print(f"{name}{default}  {engine_voice}  rate {profile.rate:g}  {profile.description}  [{state}]", markup=False)
+
+
+def _print_online_voices(profiles: dict) -> None:
+    from .engines.edge import list_online_voices
+
+    found = list_online_voices()  # a one-line VoiceError within seconds when offline
+    by_voice = {p.voice: name for name, p in profiles.items() if p.engine == "edge"}
+    for v in found:
+        profile = f"profile: {by_voice[v.short_name]}" if v.short_name in by_voice else ""
+        out.print("  ".join(part for part in (v.short_name, v.gender, ", ".join(v.personalities), profile) if part), markup=False)
+    out.print(f"{len(found)} Chinese voice(s); use one in a profile as: engine = \"edge\", voice = \"<name>\"", markup=False)
 
 
 @app.command("cache")

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from typer.testing import CliRunner
+
 from accessible.cache import ClipCache, clip_key
+from accessible.cli import app
 from accessible.engines import get_engine
 from accessible.engines.edge import EdgeEngine, RetryPolicy
 from accessible.errors import SynthesisError
@@ -137,3 +140,34 @@ def test_build_without_network_falls_back_to_the_offline_voice(tmp_path):
     assert "spoken by the fallback voice baker" in done.stdout
     assert "cannot be reached" in done.stderr  # the warning says why
     assert list(out.rglob("*.mp3"))
+
+
+def test_voices_online_lists_the_service_voices_and_marks_profiles(server):
+    server.voices = [
+        {"ShortName": "zh-CN-YunyangNeural", "Gender": "Male", "Locale": "zh-CN", "VoiceTag": {"VoicePersonalities": ["Professional", "Reliable"]}},
+        {"ShortName": "zh-CN-YunjianNeural", "Gender": "Male", "Locale": "zh-CN"},
+        {"ShortName": "en-US-EmmaNeural", "Gender": "Female", "Locale": "en-US"},
+    ]
+    done = CliRunner().invoke(app, ["voices", "--online"])
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert lines[0] == "zh-CN-YunjianNeural  Male"
+    assert lines[1] == "zh-CN-YunyangNeural  Male  Professional, Reliable  profile: yunyang"
+    assert lines[2].startswith("2 Chinese voice(s)")
+
+
+def test_voices_online_without_network_says_so_in_one_line(tmp_path):
+    url = f"http://127.0.0.1:{closed_port()}/voices/list?trustedclienttoken=x"
+    code = (
+        "import sys, edge_tts.voices as v\n"
+        f"v.VOICE_LIST = {url!r}\n"
+        "from accessible.cli import main\n"
+        "sys.argv = ['accessible', 'voices', '--online']\n"
+        "main()\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - started < 15
+    assert done.returncode == 2 and done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert line.startswith("error: the online voice service") and "cannot be reached" in line

@@ -375,7 +375,9 @@ def list_online_voices(prefix: str = "zh-", timeout: float = 6.0) -> list[Online
     try:
         voices = asyncio.run(fetch())
     except (aiohttp.ClientError, TimeoutError, OSError, ValueError, json.JSONDecodeError, edge_tts.exceptions.EdgeTTSException) as e:
-        raise VoiceError(f"the online voice service ({SERVICE_HOST}) cannot be reached: {_describe(e)}") from None
+        raise VoiceError(
+            f"the online voice service ({SERVICE_HOST}) cannot be reached: {_describe(e)}; the offline voice (baker) needs no network"
+        ) from None
     return sorted(
         (
             OnlineVoice(
