@@ -176,6 +176,13 @@ def test_a_refused_handshake_is_retried(server, status):
     assert clip.duration > 1.0
 
 
+def test_a_refusal_that_will_not_change_is_not_retried(server):
+    server.refusals = [404]
+    with pytest.raises(SynthesisError, match="after 1 attempt: refused with HTTP 404"):
+        EdgeEngine(policy=FAST).synthesize(sentence(), YUNYANG)
+    assert server.connections == 1
+
+
 def test_exhausted_retries_name_the_chapter_and_sentence(server):
     server.plan = lambda text, nth: "drop"
     with pytest.raises(SynthesisError) as caught:

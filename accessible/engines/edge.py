@@ -192,6 +192,15 @@ def _describe(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
 
+# Refusals worth another try: clock skew (403; edge-tts also corrects its clock once),
+# timeouts, throttling and server trouble. Any other status (404, 400 …) will not change.
+RETRY_STATUSES = frozenset({403, 408, 425, 429, 500, 502, 503, 504})
+
+
+def _final(e: BaseException) -> bool:
+    return isinstance(e, aiohttp.ClientResponseError) and e.status not in RETRY_STATUSES
+
+
 def _retry_after(e: BaseException) -> float:
     """Seconds a 429/503 refusal asks us to wait (0 when it does not say)."""
     headers = getattr(e, "headers", None) or {}
@@ -288,12 +297,12 @@ class EdgeEngine:
                         f"the online voice service ({SERVICE_HOST}) cannot be reached: {reason}; "
                         f"check the network, or {OFFLINE_HINT}"
                     )
-            if attempt == policy.attempts:
+            if attempt == policy.attempts or _final(error):
                 break
             wait = max(policy.delay(attempt), min(_retry_after(error), policy.max_delay))
             log.debug("edge: %s: %s; attempt %d, retrying in %.1f s", sentence.id, reason, attempt, wait)
             time.sleep(wait)
-        failed = f"{where(sentence)} after {policy.attempts} attempts: {reason}"
+        failed = f"{where(sentence)} after {attempt} attempt{'s' if attempt > 1 else ''}: {reason}"
         with self._state:
             self._failed_in_a_row += 1
             if self._failed_in_a_row >= policy.failures_in_a_row:
