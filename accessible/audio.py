@@ -1,19 +1,23 @@
 """The chaptered audiobook: one MP3 per chapter, one M4B, a playlist, captions.
 
 Each chapter is assembled from its sentence clips with the voice profile's pauses,
-brought to the same loudness with one linear gain, and encoded with the bundled ffmpeg.
-Sentence times are counted in samples while assembling, so they are exact in the PCM;
-they stay exact in the files because ffmpeg writes the encoder delay and padding into
-them (the LAME header of the MP3, the edit list of the M4B) and every decoder that reads
-those plays the first sample first. Measured (tests/test_audio.py, bench/bench_audio.py):
-decoded by ffmpeg, both files line up with the PCM to the sample and have its exact
-length. A player that ignores that information hears the audio later by the encoder
-delay (MP3: 1105 samples = 46 ms at 24 kHz; AAC: 1024 samples = 43 ms).
+brought to the same loudness with one linear gain (a zero-latency limiter on the rare
+peak), and encoded with the bundled ffmpeg; the result is metered (see encoding.py).
 
-Choice of codec settings, for speech at the voice's own 24 kHz (no resampling):
-MP3 64 kbit/s CBR mono — clean for a single voice at this rate, and constant bitrate
-makes byte-offset seeking exact, which matters to players that jump to a sentence
-(EPUB media overlays); about 29 MB per hour. AAC-LC 64 kbit/s mono in the M4B.
+Sentence times are counted in samples while assembling, so they are exact in the PCM.
+They stay exact in the files because ffmpeg writes the encoder delay and padding into
+them (the LAME header of the MP3, the edit list of the M4B) and a decoder that reads
+those returns the first sample first. Measured (tests/test_audio.py, bench/bench_audio.py):
+decoded by ffmpeg, every file lines up with its PCM at lag 0 and has exactly the
+recorded length (after the MP3 padding fix in encoding.py). A player that ignores the
+gapless information hears everything later by the encoder delay — MP3: 1105 samples
+(46 ms at 24 kHz), AAC: 1024 samples (43 ms) — and a little extra silence at the end.
+
+Codec settings, for speech at the voice's own 24 kHz (no resampling): MP3 64 kbit/s
+CBR mono — clean for a single voice at this rate; a constant bitrate makes byte-offset
+seeking exact, which matters to players that jump to a sentence (EPUB media overlays)
+and to those that estimate the duration from the file size; about 29 MB per hour.
+AAC-LC 64 kbit/s mono in the M4B.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import logging
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 from mutagen import MutagenError
@@ -87,13 +91,15 @@ def reading_plan(chapter: Chapter, pauses: Pauses) -> list[tuple[Sentence, float
 def assemble(chapter: Chapter, clips: Mapping[str, Clip], pauses: Pauses) -> Assembly:
     """Clips in reading order with their pauses; placements counted in samples (exact)."""
     plan = reading_plan(chapter, pauses)
-    rate = clips[plan[0][0].id].sample_rate
+    rate = next((c.sample_rate for c in (clips.get(s.id) for s, _ in plan) if c), 0)
     pieces: list[np.ndarray] = []
     placed: list[Placed] = []
     pos = round(LEAD_IN * rate)
     pieces.append(np.zeros(pos, dtype="<i2"))
     for sentence, pause in plan:
-        clip = clips[sentence.id]
+        clip = clips.get(sentence.id)
+        if clip is None:
+            raise ClipError(f"the clip of {sentence.id} is missing", (sentence.id,))
         samples = np.frombuffer(clip.pcm, dtype="<i2")
         start, end = pos / rate, (pos + len(samples)) / rate
         timings = tuple(Timing(start + t.start, start + t.end, t.text_start, t.text_end) for t in clip.timings)
@@ -163,11 +169,19 @@ def _digest(*parts: object) -> str:
     return h.hexdigest()
 
 
+def _clip_id(clips: Mapping[str, Clip], sentence_id: str) -> str:
+    """What identifies a clip's content. The clip cache's mapping names it (its cache key)
+    without reading the audio; for any other mapping, the audio and timings are hashed.
+    Raises KeyError when the clip is not at hand."""
+    named = getattr(clips, "key", None)
+    if callable(named):
+        return str(named(sentence_id))
+    clip = clips[sentence_id]
+    return _digest(clip.pcm, clip.sample_rate, clip.timings)
+
+
 def _chapter_key(chapter: Chapter, clips: Mapping[str, Clip], pauses: Pauses, tags: TrackTags, stem: str, target: float) -> str:
-    sentences = [
-        (s.id, s.text, s.words, clips[s.id].sample_rate, hashlib.sha256(clips[s.id].pcm).hexdigest(), clips[s.id].timings)
-        for s in chapter.sentences()
-    ]
+    sentences = [(s.id, s.text, s.words, _clip_id(clips, s.id)) for s in chapter.sentences()]
     tag_fields = replace(tags, cover=None)
     cover = hashlib.sha256(tags.cover).hexdigest() if tags.cover else ""
     return _digest(ENCODING, stem, target, PEAK_CEILING, pauses, tag_fields, cover, sentences)
@@ -326,23 +340,33 @@ def build_audiobook(
     """
     audible = [c for c in book.chapters if next(c.sentences(), None)]
     wanted = {c.id for c in _select(book, chapters)}
-    require_clips([c for c in audible if c.id in wanted], clips)
     book_tags = _book_tags(book, voice, _read_cover(cover))
     manifest = Manifest.load(layout)
 
-    def key(index: int, chapter: Chapter) -> str:
-        tags = replace(book_tags, title=chapter_label(chapter), track=index, total=len(audible))
-        return _chapter_key(chapter, clips, voice.pauses, tags, layout.chapter_stem(chapter), target_lufs)
+    def tags_of(index: int, chapter: Chapter) -> TrackTags:
+        return replace(book_tags, title=chapter_label(chapter), track=index, total=len(audible))
 
-    for index, chapter in enumerate(audible, 1):
-        if chapter.id not in wanted:
-            continue
-        new_key = key(index, chapter)
+    keys: dict[str, str] = {}
+
+    def key(index: int, chapter: Chapter) -> str:
+        if chapter.id not in keys:
+            stem = layout.chapter_stem(chapter)
+            keys[chapter.id] = _chapter_key(chapter, clips, voice.pauses, tags_of(index, chapter), stem, target_lufs)
+        return keys[chapter.id]
+
+    def up_to_date(index: int, chapter: Chapter) -> bool:
         old = manifest.chapters.get(chapter.id)
-        if old and old.key == new_key and all((layout.root / f).exists() for f in old.files):
-            continue
-        tags = replace(book_tags, title=chapter_label(chapter), track=index, total=len(audible))
-        entry = _build_chapter(chapter, clips, voice, layout, tags, new_key, target_lufs)
+        try:
+            same = old is not None and old.key == key(index, chapter)
+        except KeyError:
+            return False  # a clip is not at hand: require_clips names it
+        return same and all((layout.root / f).exists() for f in old.files)
+
+    todo = [(i, c) for i, c in enumerate(audible, 1) if c.id in wanted and not up_to_date(i, c)]
+    require_clips([c for _, c in todo], clips)
+    for index, chapter in todo:
+        old = manifest.chapters.get(chapter.id)
+        entry = _build_chapter(chapter, clips, voice, layout, tags_of(index, chapter), key(index, chapter), target_lufs)
         _remove_stale(layout, old, entry.files)
         manifest.chapters[chapter.id] = entry
         manifest.save(layout)  # after every chapter: an interrupted build keeps what is done
@@ -357,18 +381,40 @@ def build_audiobook(
         log.info("playlist and M4B wait for the other chapters (%d of %d built)", len(entries), len(audible))
         return tracks
     write_text_if_changed(layout.playlist, playlist_text(book, tracks))
-    if not m4b:
-        return tracks
-    if check_clips(audible, clips):
-        log.warning("%s not updated: it needs the clips of every chapter (run a full build)", layout.m4b)
-        return tracks
-    stale = [c.id for i, (c, e) in enumerate(zip(audible, entries), 1) if e.key != key(i, c)]
+    if m4b:
+        _update_m4b(audible, clips, voice, layout, book_tags, manifest, target_lufs, key)
+    return tracks
+
+
+def _update_m4b(
+    chapters: Sequence[Chapter],
+    clips: Mapping[str, Clip],
+    voice: Voice,
+    layout: Layout,
+    tags: TrackTags,
+    manifest: Manifest,
+    target: float,
+    key: Callable[[int, Chapter], str],
+) -> None:
+    """Write the M4B if what it is made of changed: it needs every chapter up to date and
+    the clips of every chapter at hand (a one-chapter run may not have them)."""
+    entries = [manifest.chapters[c.id] for c in chapters]
+    try:
+        current = [key(i, c) for i, c in enumerate(chapters, 1)]
+    except KeyError as e:
+        log.warning("%s not updated: the clip of %s is not at hand (run a full build)", layout.m4b, e.args[0])
+        return
+    stale = [c.id for c, e, k in zip(chapters, entries, current) if e.key != k]
     if stale:
         log.warning("%s not updated: chapter(s) %s changed since they were built (run a full build)", layout.m4b, ", ".join(stale))
-        return tracks
-    book_key = _digest([e.key for e in entries], replace(book_tags, cover=None), hashlib.sha256(book_tags.cover or b"").hexdigest())
-    if manifest.book_key != book_key or not layout.m4b.exists():
-        _write_m4b(audible, clips, voice, layout, book_tags, entries, target_lufs)
-        manifest.book_key = book_key
-        manifest.save(layout)
-    return tracks
+        return
+    book_key = _digest(current, replace(tags, cover=None), hashlib.sha256(tags.cover or b"").hexdigest())
+    if manifest.book_key == book_key and layout.m4b.exists():
+        return
+    try:
+        _write_m4b(chapters, clips, voice, layout, tags, entries, target)
+    except ClipError as e:
+        log.warning("%s not updated: %s (run a full build)", layout.m4b, e)
+        return
+    manifest.book_key = book_key
+    manifest.save(layout)

@@ -6,6 +6,7 @@ The same checks run on the real offline voice in test_audio_real.py.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import resource
 from pathlib import Path
@@ -292,6 +293,46 @@ def test_a_renamed_chapter_leaves_no_stale_files(tmp_path):
     assert names == ["00-开篇.mp3", "01-一、总结.mp3", "02-二、任务.mp3"]
     assert not list(layout.captions_dir.glob("01-一、回顾*"))
     assert tracks[1].title == "一、总结"
+
+
+def test_a_one_chapter_run_without_the_other_clips_leaves_the_m4b_for_a_full_build(tmp_path, caplog):
+    book = make_book()
+    clips = make_clips(book)
+    layout = Layout.for_book(book, tmp_path)
+    build_audiobook(book, clips, VOICE, layout)
+    m4b_before = layout.m4b.stat().st_mtime_ns
+    clips["c01-h"] = make_clip("一、回顾", seed=42)
+    only_one = {sid: clip for sid, clip in clips.items() if sid.startswith("c01")}
+    with caplog.at_level(logging.WARNING, logger="accessible"):
+        tracks = build_audiobook(book, only_one, VOICE, layout, chapters=[1])
+    assert len(tracks) == 3 and layout.m4b.stat().st_mtime_ns == m4b_before
+    assert "not updated" in caplog.text
+    build_audiobook(book, clips, VOICE, layout)  # the full build brings it up to date
+    assert layout.m4b.stat().st_mtime_ns != m4b_before
+    assert [c.start for c in ffmpeg.read_chapters(layout.m4b)][1] == pytest.approx(tracks[0].duration, abs=0.002)
+
+
+def test_with_the_clip_cache_a_damaged_clip_is_named_for_resynthesis(tmp_path):
+    from accessible.cache import CachedClips, ClipCache
+
+    book = make_book()
+    cache = ClipCache(tmp_path / "cache")
+    keys = {sid: f"{n:064x}" for n, sid in enumerate(make_clips(book))}
+    for sid, clip in make_clips(book).items():
+        cache.put(keys[sid], clip)
+    layout = Layout.for_book(book, tmp_path / "out")
+    build_audiobook(book, CachedClips(cache, keys), VOICE, layout)
+    before = _mtimes(layout.root)
+    # Unchanged inputs are recognized by the cache keys: nothing is read or written.
+    damaged = cache.path(keys["c02-s01-h"])
+    damaged.write_bytes(damaged.read_bytes()[:-100])
+    build_audiobook(book, CachedClips(cache, keys), VOICE, layout)
+    assert _mtimes(layout.root) == before
+    # A chapter that must be encoded again reads its clips: the damaged one is named.
+    (layout.root / "audio" / "02-二、任务.mp3").unlink()
+    with pytest.raises(ClipError) as err:
+        build_audiobook(book, CachedClips(cache, keys), VOICE, layout, chapters=[2])
+    assert err.value.sentence_ids == ("c02-s01-h",)
 
 
 # --- bad input ---------------------------------------------------------------------

@@ -93,3 +93,14 @@ def test_word_level_webvtt_stamps_each_word_inside_its_cue():
     # and falls back to the sentence start, which is not inside the cue: no stamp.
     assert cue[2] == "GDP<00:00:04.000>增长<00:00:04.400>8.2%。"
     assert parse_vtt(text)[1].text == "GDP增长8.2%。"
+
+
+def test_word_pieces_keep_text_the_words_do_not_cover():
+    # jieba's spans skip the leading dash; the word captions still show every character.
+    s = Sentence("c00-s00-p001-t001", "――2017年4月", words=((2, 7), (7, 9)))
+    chapter = Chapter("c00", 0, "front", None, (Section("c00-s00", 0, None, (Paragraph("c00-s00-p001", (s,)),)),))
+    placed = [Placed(s.id, 1.0, 3.0, (Timing(1.1, 2.0, 2, 7), Timing(2.0, 2.9, 7, 9)))]
+    cue = cues(chapter, placed)[0]
+    assert "".join(word for _, word in cue.words) == s.text
+    assert cue.words[1] == (2.0, "4月")
+    assert to_webvtt([cue], words=True).splitlines()[-1] == "――2017年<00:00:02.000>4月"
