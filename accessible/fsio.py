@@ -11,6 +11,17 @@ from typing import Iterator
 from .errors import OutputError
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Read once, at import: os.umask can only be read by setting it, which would race with
+# threads creating files later.
+_UMASK = _read_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it over ``path`` on success.
@@ -23,6 +34,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.stem}.", suffix=f".part{final.suffix}")
+        # mkstemp makes the file private (0600); an output is an ordinary file (0666 less umask).
+        os.fchmod(fd, 0o666 & ~_UMASK)
         os.close(fd)
     except OSError as e:
         raise OutputError(f"cannot write {final}: {e.strerror or e}") from None

@@ -244,6 +244,15 @@ def test_captions_parse_and_stay_inside_the_file(built):
         assert all(c.start < c.end for c in vtt)
 
 
+def test_outputs_are_ordinary_files_not_private_temporaries(built):
+    book, clips, layout, tracks = built
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in [layout.root / tracks[0].path, layout.m4b, layout.playlist, *layout.captions_dir.iterdir()]:
+        assert path.stat().st_mode & 0o777 == 0o666 & ~mask, path.name
+    assert not [p for p in layout.root.rglob("*.part*")]
+
+
 def test_manifest_gives_the_tracks_back(built):
     book, clips, layout, tracks = built
     assert load_tracks(layout, [c.id for c in book.chapters]) == tracks
