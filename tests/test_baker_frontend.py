@@ -87,3 +87,14 @@ def test_long_stretch_without_punctuation_is_split_evenly_at_words(mapper: Mappe
         last = max(o for o in left.owners if o != NO_SYLLABLE)
         first = min(o for o in right.owners if o != NO_SYLLABLE)
         assert word_of[reading.syllables[last].spoken] != word_of[reading.syllables[first].spoken]
+
+
+def test_a_stretch_with_hardly_any_word_boundary_is_still_split(mapper: Mapper) -> None:
+    from accessible.model import Reading, Syllable
+
+    text = "一" * 300
+    # one word boundary only, at 250: the cuts cannot all wait for it
+    reading = Reading(text, tuple((i, i + 1) for i in range(300)), tuple(Syllable("yi1", i) for i in range(300)), ((0, 250), (250, 300)))
+    chunks = plan(reading, text, mapper)
+    sizes = [len({o for o in c.owners if o != NO_SYLLABLE}) for c in chunks]
+    assert sum(sizes) == 300 and max(sizes) <= MAX_SYLLABLES * 5 // 3

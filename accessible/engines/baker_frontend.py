@@ -92,14 +92,16 @@ def _word_index(reading: Reading) -> list[int]:
 
 
 def _even_splits(boundaries: Sequence[int], first: int, last: int) -> list[int]:
-    """Cut positions among ``boundaries`` that split syllables [first, last) into near-equal parts."""
+    """Cuts that split syllables [first, last) into near-equal parts, at a boundary near
+    each ideal cut (within a third of a chunk), else at the ideal cut itself."""
     parts = math.ceil((last - first) / MAX_SYLLABLES)
     cuts: list[int] = []
     for k in range(1, parts):
         target = first + round(k * (last - first) / parts)
-        candidates = [b for b in boundaries if (not cuts or b > cuts[-1])]
-        if candidates:
-            cuts.append(min(candidates, key=lambda b: abs(b - target)))
+        near = [b for b in boundaries if abs(b - target) <= MAX_SYLLABLES // 3 and (not cuts or b > cuts[-1])]
+        cut = min(near, key=lambda b: abs(b - target)) if near else target
+        if not cuts or cut > cuts[-1]:
+            cuts.append(cut)
     return cuts
 
 
@@ -168,13 +170,12 @@ def _split_long(marks: Sequence[str], first: int, last: int) -> list[int]:
         if nxt - start > MAX_SYLLABLES and k - start > 0:
             cuts.append(k)
             start = k
-    # Whatever is still too long: evenly at word boundaries, else anywhere.
+    # Whatever is still too long: evenly, at word boundaries where there are some.
     bounds = [first] + cuts + [last]
     result: list[int] = []
     for a, b in zip(bounds, bounds[1:]):
         if result or a > first:
             result.append(a)
         if b - a > MAX_SYLLABLES:
-            words = [k for k in range(a + 1, b) if marks[k] != "#0"] or list(range(a + 1, b))
-            result.extend(_even_splits(words, a, b))
+            result.extend(_even_splits([k for k in range(a + 1, b) if marks[k] != "#0"], a, b))
     return result
