@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import unicodedata
 import wave
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -260,7 +261,7 @@ def _timing_entry(sentence: Sentence, clip: Clip, offset: float) -> dict[str, ob
     word_entries = []
     for start, end in words:
         when = span_time(clip.timings, start, end)
-        if when is not None and sentence.text[start:end].strip():
+        if when is not None and any(unicodedata.category(c)[0] in "LN" for c in sentence.text[start:end]):  # not punctuation
             word_entries.append(
                 {"text": sentence.text[start:end], "span": [start, end],
                  "start": round(offset + when[0], 4), "end": round(offset + when[1], 4)}

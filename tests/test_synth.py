@@ -149,7 +149,8 @@ def test_chapter_wav_and_timings(tmp_path: Path, baker) -> None:
         assert last_end <= entry["start"] < entry["end"] <= seconds + 1e-3
         assert entry["words"], entry["text"]
         for word in entry["words"]:
-            assert entry["start"] <= word["start"] <= word["end"] <= entry["end"] + 1e-3
+            assert entry["start"] <= word["start"] < word["end"] <= entry["end"] + 1e-3
+            assert word["text"] not in "，。、！：；"  # words, not punctuation
             assert entry["text"][word["span"][0] : word["span"][1]] == word["text"]
         last_end = entry["end"]
     # the heading is followed by the heading pause, the paragraph ends the chapter
