@@ -17,7 +17,7 @@ Codec settings, for speech at the voice's own 24 kHz (no resampling): MP3 64 kbi
 CBR mono — clean for a single voice at this rate; a constant bitrate makes byte-offset
 seeking exact, which matters to players that jump to a sentence (EPUB media overlays)
 and to those that estimate the duration from the file size; about 29 MB per hour.
-AAC-LC 64 kbit/s mono in the M4B.
+AAC-LC 96 kbit/s mono in the M4B (ffmpeg's AAC encoder is noisy at 64: see encoding.py).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from .encoding import AAC, MP3, encode_to_target
 from .errors import ClipError, InputError, OutputError
 from .fsio import atomic_path, write_text_if_changed
 from .layout import Layout, chapter_label
-from .loudness import PEAK_CEILING, TARGET_LUFS, apply_gain, normalize, to_float
+from .loudness import PEAK_CEILING, TARGET_LUFS, apply_gain, loudness_gain, to_float
 from .model import Book, Chapter, ChapterTrack, Clip, Placed, Sentence, Timing
 from .tags import Mark, TrackTags, cover_mime, ffmetadata, iso639_2, write_id3, write_mp4_extras
 from .tracks import ChapterEntry, Manifest
@@ -48,7 +48,7 @@ log = logging.getLogger("accessible")
 
 LEAD_IN = 0.5  # s of silence before a chapter's first word
 # Part of every input hash: change it when the encoding changes, and every file is redone.
-ENCODING = f"{MP3} {AAC} lead={LEAD_IN} v2"
+ENCODING = f"{MP3} {AAC} lead={LEAD_IN} v4"
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,8 @@ def _build_chapter(
     label = chapter_label(chapter)
     audio_path = layout.chapter_audio(chapter)
     rate = assembly.sample_rate
-    samples, gain, _ = normalize(to_float(assembly.pcm), rate, target=target, what=f"chapter {label!r}")
+    gain_db = loudness_gain(to_float(assembly.pcm), rate, target=target, what=f"chapter {label!r}")
+    samples = apply_gain(to_float(assembly.pcm), gain_db)
     with atomic_path(audio_path) as tmp:
         done = encode_to_target(lambda: [samples], rate, tmp, MP3, target=target, ceiling=PEAK_CEILING, what=str(audio_path))
         duration = done.samples / rate
@@ -249,10 +250,10 @@ def _build_chapter(
     captions = write_captions(layout, chapter, assembly.placed)
     track = ChapterTrack(chapter.id, label, _relative(layout, audio_path), duration, assembly.placed)
     files = (track.path, *(_relative(layout, p) for p in captions))
-    limited = ", limited" if gain.limit_db is not None else ""
     loud = done.loudness
-    log.info("%s: %.1f s, gain %+.1f dB%s, %.1f LUFS, %.1f dBTP", track.path, duration, gain.db, limited, loud.integrated, loud.true_peak)
-    return ChapterEntry(key, track, rate, gain, loud.integrated, marks, files)
+    limited = ", peaks limited" if done.limited else ""
+    log.info("%s: %.1f s, gain %+.1f dB%s, %.1f LUFS, %.1f dBTP", track.path, duration, gain_db, limited, loud.integrated, loud.true_peak)
+    return ChapterEntry(key, track, rate, gain_db, loud.integrated, marks, files)
 
 
 def _remove_stale(layout: Layout, old: ChapterEntry | None, keep: Sequence[str]) -> None:
@@ -277,7 +278,7 @@ def _book_pcm(chapters: Sequence[Chapter], clips: Mapping[str, Clip], voice: Voi
     from (with the tail their encoding added, so chapters start where the marks say)."""
     for chapter, entry in zip(chapters, entries, strict=True):
         assembly = assemble(chapter, clips, voice.pauses)
-        samples = apply_gain(to_float(assembly.pcm), assembly.sample_rate, entry.gain)
+        samples = apply_gain(to_float(assembly.pcm), entry.gain_db)
         length = round(entry.track.duration * entry.sample_rate)
         yield np.pad(samples, (0, length - len(samples)))
 

@@ -47,11 +47,6 @@ def run(args: list[str], *, what: str, error: type[AccessibleError] = OutputErro
     return done.stdout
 
 
-def raw_input_args(sample_rate: int) -> list[str]:
-    """ffmpeg input options for our PCM: signed 16-bit little-endian mono on stdin."""
-    return ["-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"]
-
-
 def encode(chunks: Iterable[bytes], sample_rate: int, out: Path, args: list[str], *, what: str) -> None:
     """Stream 16-bit mono PCM ``chunks`` into ffmpeg, which writes ``out`` with output ``args``.
 
@@ -61,7 +56,7 @@ def encode(chunks: Iterable[bytes], sample_rate: int, out: Path, args: list[str]
     with tempfile.TemporaryFile() as log:
         try:
             proc = subprocess.Popen(
-                [ffmpeg_exe(), *_QUIET, "-y", *raw_input_args(sample_rate), *args, str(out)],
+                [ffmpeg_exe(), *_QUIET, "-y", "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0", *args, str(out)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=log,
@@ -96,19 +91,6 @@ def decode(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]
     return np.frombuffer(pcm, dtype="<i2"), sample_rate
 
 
-def decoded_length(path: Path) -> int:
-    """How many samples a player that honours the gapless info gets from ``path`` (streamed)."""
-    cmd = [ffmpeg_exe(), *_QUIET, "-i", str(path), "-map", "0:a:0", "-ac", "1", "-f", "s16le", "pipe:1"]
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log)
-        assert proc.stdout is not None
-        total = sum(len(block) for block in iter(lambda: proc.stdout.read(1 << 20), b""))
-        if proc.wait() != 0:
-            log.seek(0)
-            raise InputError(f"{path}: ffmpeg failed: {_last_line(log.read())}")
-    return total // 2
-
-
 def probe_sample_rate(path: Path) -> int:
     # ffmpeg with no output lists the streams on stderr and exits 1: read the rate there.
     done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, check=False)
@@ -134,25 +116,40 @@ def _parse_ebur128(stderr: bytes, what: str) -> Loudness:
     return Loudness(float(found.group(1)), float(found.group(2)))
 
 
-_METER = ["-af", "ebur128=peak=true", "-f", "null", "-"]
+# framelog=quiet: only the summary (the per-100-ms log of a long chapter is megabytes).
+_METER = "ebur128=peak=true:framelog=quiet"
 
 
 def measure(samples: np.ndarray, sample_rate: int) -> Loudness:
     """Integrated loudness and true peak of float samples (full scale 1.0), by ffmpeg's ebur128."""
     data = np.ascontiguousarray(samples, dtype="<f4").tobytes()
-    args = ["-hide_banner", "-nostats", "-f", "f32le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0", *_METER]
-    done = subprocess.run([ffmpeg_exe(), *args], input=data, capture_output=True, check=False)
+    args = ["-hide_banner", "-nostats", "-f", "f32le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"]
+    done = subprocess.run([ffmpeg_exe(), *args, "-af", _METER, "-f", "null", "-"], input=data, capture_output=True, check=False)
     if done.returncode != 0:
         raise OutputError(f"loudness meter: ffmpeg failed: {_last_line(done.stderr)}")
     return _parse_ebur128(done.stderr, "loudness meter")
 
 
-def measure_file(path: Path) -> Loudness:
-    """Loudness of an encoded file as a player decodes it."""
-    done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), *_METER], capture_output=True, check=False)
-    if done.returncode != 0:
-        raise InputError(f"{path}: ffmpeg failed: {_last_line(done.stderr)}")
-    return _parse_ebur128(done.stderr, str(path))
+@dataclass(frozen=True)
+class Metered:
+    loudness: Loudness
+    samples: int  # how many samples a decoder that honours the gapless info returns
+
+
+def meter_file(path: Path) -> Metered:
+    """Loudness and length of an encoded file as a player decodes it (one decoding pass:
+    ebur128 passes the audio through, and the samples are counted as they stream out)."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0", "-af", _METER, "-f", "s16le", "pipe:1"]
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log)
+        assert proc.stdout is not None
+        total = sum(len(block) for block in iter(lambda: proc.stdout.read(1 << 20), b""))
+        code = proc.wait()
+        log.seek(0)
+        stderr = log.read()
+    if code != 0:
+        raise InputError(f"{path}: ffmpeg failed: {_last_line(stderr)}")
+    return Metered(_parse_ebur128(stderr, str(path)), total // 2)
 
 
 @dataclass(frozen=True)

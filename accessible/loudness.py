@@ -1,40 +1,42 @@
 """Even loudness: every chapter at the same integrated loudness (EBU R128), peaks capped.
 
-One linear gain per chapter keeps every sentence exactly where it was. A zero-latency
-limiter (a gain envelope, no delay line) touches only the few peaks the gain would push
-over the ceiling, so timing stays sample-exact in that case too. The meter is ffmpeg's
-``ebur128`` (ITU-R BS.1770 gated loudness, 4x oversampled true peak).
+One linear gain per chapter, from the chapter's loudness as ffmpeg's ``ebur128``
+meters it (ITU-R BS.1770 gated loudness), keeps every sentence exactly where it was.
+Where that gain would push a peak over the ceiling, a zero-latency limiter (a gain
+envelope, no delay line) lowers the neighbourhood of that peak only, so timing stays
+sample-exact there too. The limiting happens at encoding (encoding.py), where each
+codec's own headroom is known.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from .ffmpeg import Loudness, measure
+from .ffmpeg import measure
 
 log = logging.getLogger("accessible")
 
 TARGET_LUFS = -18.0
 PEAK_CEILING = -1.5  # dBTP, in the final encoded files
-# MP3/AAC coding adds ripple to the waveform, so a peak at the ceiling in the PCM can
-# land above it after decoding; the PCM is limited this much lower.
-CODEC_HEADROOM = 0.5
 SILENT = -69.0  # ebur128 reports -70 LUFS for silence (the absolute gate)
-_TOLERANCE = 0.1  # LU; ebur128 prints one decimal
 _LIMITER_HOLD = 0.010  # s either side of a peak where the gain stays down
 _OVERSAMPLE = 4
 
 
-@dataclass(frozen=True)
-class Gain:
-    """What was done to a chapter: reproducible with `apply_gain` (the M4B redoes it)."""
+def loudness_gain(samples: np.ndarray, sample_rate: int, *, target: float = TARGET_LUFS, what: str = "audio") -> float:
+    """The gain (dB) that brings ``samples`` to ``target`` LUFS, measured; 0 for silence."""
+    before = measure(samples, sample_rate)
+    if before.integrated <= SILENT:
+        log.warning("%s is silent; its loudness is left alone", what)
+        return 0.0
+    return round(target - before.integrated, 2)
 
-    db: float
-    limit_db: float | None = None  # true-peak ceiling of the limiter, None when not needed
+
+def apply_gain(samples: np.ndarray, db: float) -> np.ndarray:
+    return (samples * np.float32(10 ** (db / 20))).astype(np.float32)
 
 
 def to_float(pcm: np.ndarray) -> np.ndarray:
@@ -48,12 +50,12 @@ def to_pcm16(samples: np.ndarray) -> np.ndarray:
 _BLOCK = 1 << 20  # samples per block: a long chapter never needs whole-chapter temporaries
 
 
-def _blockwise(fn: Callable[[np.ndarray], np.ndarray], values: np.ndarray, reach: int) -> np.ndarray:
+def _blockwise(fn: Callable[[np.ndarray], np.ndarray], values: np.ndarray, reach: int, block: int = _BLOCK) -> np.ndarray:
     """``fn(values)``, computed block by block. Exact for any ``fn`` whose output at a
     sample depends only on the input within ``reach`` samples of it."""
     out = np.empty(len(values), dtype=np.float32)
-    for start in range(0, len(values), _BLOCK):
-        stop = min(start + _BLOCK, len(values))
+    for start in range(0, len(values), block):
+        stop = min(start + block, len(values))
         lo, hi = max(0, start - reach), min(len(values), stop + reach)
         out[start:stop] = fn(values[lo:hi])[start - lo : stop - lo]
     return out
@@ -109,53 +111,16 @@ def limit(samples: np.ndarray, sample_rate: int, ceiling_db: float) -> np.ndarra
     never exceed that sample's own need, so no peak escapes and the gain moves smoothly.
     """
     ceiling = np.float32(10 ** (ceiling_db / 20))
-    if peak_envelope(samples).max(initial=0.0) <= ceiling:
+    env = peak_envelope(samples)
+    if env.max(initial=0.0) <= ceiling:
         return samples
     hold = max(1, round(_LIMITER_HOLD * sample_rate))
 
-    def gain(x: np.ndarray) -> np.ndarray:
-        need = np.minimum(1.0, ceiling / np.maximum(_envelope(x), 1e-12))
+    def gain(e: np.ndarray) -> np.ndarray:
+        if e.max() <= ceiling:
+            return np.ones(len(e), dtype=np.float32)
+        need = np.minimum(1.0, ceiling / np.maximum(e, 1e-12))
         return _box_mean(_sliding_min(need, hold), hold // 2)
 
-    return (samples * _blockwise(gain, samples, hold + hold // 2 + 7)).astype(np.float32)
-
-
-def apply_gain(samples: np.ndarray, sample_rate: int, gain: Gain) -> np.ndarray:
-    out = (samples * np.float32(10 ** (gain.db / 20))).astype(np.float32)
-    return limit(out, sample_rate, gain.limit_db) if gain.limit_db is not None else out
-
-
-def normalize(
-    samples: np.ndarray, sample_rate: int, *, target: float = TARGET_LUFS, ceiling: float = PEAK_CEILING, what: str = "audio"
-) -> tuple[np.ndarray, Gain, Loudness]:
-    """``samples`` at ``target`` LUFS with true peaks at most ``ceiling`` - headroom; measured, not guessed.
-
-    Returns the new samples, the gain applied and the loudness measured on the result.
-    """
-    before = measure(samples, sample_rate)
-    if before.integrated <= SILENT:
-        log.warning("%s is silent; its loudness is left alone", what)
-        return samples, Gain(0.0), before
-    pcm_ceiling = ceiling - CODEC_HEADROOM
-    db = target - before.integrated
-    if before.true_peak + db <= pcm_ceiling:
-        # A pure gain: the result's loudness is known exactly, no second pass needed.
-        gain = Gain(round(db, 3))
-        return apply_gain(samples, sample_rate, gain), gain, Loudness(before.integrated + gain.db, before.true_peak + gain.db)
-    # Limiting lowers the loudness a little and the sample-domain limiter can miss an
-    # inter-sample peak by a hair: measure, correct, and try again (two rounds suffice).
-    limit_db = pcm_ceiling
-    for _ in range(4):
-        gain = Gain(round(db, 3), round(limit_db, 3))
-        out = apply_gain(samples, sample_rate, gain)
-        after = measure(out, sample_rate)
-        loud_ok = abs(after.integrated - target) <= _TOLERANCE
-        peak_ok = after.true_peak <= pcm_ceiling + 0.05
-        if loud_ok and peak_ok:
-            break
-        db += target - after.integrated
-        if not peak_ok:
-            limit_db -= after.true_peak - pcm_ceiling
-    else:
-        log.warning("%s: loudness %.1f LUFS, true peak %.1f dBTP after limiting", what, after.integrated, after.true_peak)
-    return out, gain, after
+    # Small blocks: most stretches of speech between peaks are skipped entirely.
+    return (samples * _blockwise(gain, env, hold + hold // 2 + 1, block=1 << 15)).astype(np.float32)

@@ -15,13 +15,12 @@ from pathlib import Path
 
 from .fsio import write_text_if_changed
 from .layout import Layout
-from .loudness import Gain
 from .model import ChapterTrack, Placed, Timing
 from .tags import Mark
 
 log = logging.getLogger("accessible")
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class ChapterEntry:
     key: str  # hash of the chapter's inputs
     track: ChapterTrack
     sample_rate: int
-    gain: Gain
+    gain_db: float  # the chapter's loudness gain (the M4B applies it again)
     loudness: float  # LUFS measured after normalization
     marks: tuple[Mark, ...]
     files: tuple[str, ...]  # every file of the chapter, relative to the book folder
@@ -85,7 +84,7 @@ def _entry(d: dict) -> ChapterEntry:
         key=d["key"],
         track=_track(d["track"]),
         sample_rate=d["sample_rate"],
-        gain=Gain(**d["gain"]),
+        gain_db=d["gain_db"],
         loudness=d["loudness"],
         marks=tuple(Mark(**m) for m in d["marks"]),
         files=tuple(d["files"]),

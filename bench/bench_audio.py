@@ -78,24 +78,25 @@ def main() -> None:
               f"unchanged rebuild {noop_s:.3f} s")
 
         manifest = Manifest.load(layout)
-        print("\nchapter        gain dB  limiter  file LUFS  file dBTP  ffmpeg lag/len  no-header lag/extra  mutagen length - true")
+        print("\nchapter        gain dB  file LUFS  file dBTP  ffmpeg lag/len  no-header lag/extra  mutagen length - true")
         sources = []
         for chapter, track in zip(book.chapters, tracks):
             entry = manifest.chapters[chapter.id]
-            source = to_pcm16(apply_gain(to_float(assemble(chapter, clips, voice.pauses).pcm), entry.sample_rate, entry.gain))
+            source = to_pcm16(apply_gain(to_float(assemble(chapter, clips, voice.pauses).pcm), entry.gain_db))
+            source = np.pad(source, (0, round(track.duration * entry.sample_rate) - len(source)))
             sources.append(source)
             path = layout.root / track.path
-            loud = ffmpeg.measure_file(path)
+            loud = ffmpeg.meter_file(path).loudness
             decoded = decode_raw(path, [])
             raw = decode_raw(path, ["-flags2", "+skip_manual"])
-            print(f"{chapter.id:<14} {entry.gain.db:+7.2f}  {'yes' if entry.gain.limit_db is not None else 'no':<7}  "
+            print(f"{chapter.id:<14} {entry.gain_db:+7.2f}  "
                   f"{loud.integrated:9.1f}  {loud.true_peak:9.1f}  {lag(decoded, source):5d}/{len(decoded) - len(source):+d}"
                   f"  {lag(raw, source):10d}/{len(raw) - len(source):+6d}      {MP3(path).info.length - track.duration:+.4f} s")
         source = np.concatenate(sources)
-        loud = ffmpeg.measure_file(layout.m4b)
+        loud = ffmpeg.meter_file(layout.m4b).loudness
         decoded = decode_raw(layout.m4b, [])
         raw = decode_raw(layout.m4b, ["-ignore_editlist", "1"])
-        print(f"{'m4b':<14} {'':7}  {'':7}  {loud.integrated:9.1f}  {loud.true_peak:9.1f}  "
+        print(f"{'m4b':<14} {'':7}  {loud.integrated:9.1f}  {loud.true_peak:9.1f}  "
               f"{lag(decoded, source):5d}/{len(decoded) - len(source):+d}  {lag(raw, source):10d}/{len(raw) - len(source):+6d}"
               f"      {MP4(layout.m4b).info.length - len(source) / 24000:+.4f} s")
         sizes = {p.name: p.stat().st_size for p in layout.audio_dir.glob("*.mp3")}

@@ -71,7 +71,7 @@ def normalized_chapter(book, clips, layout, chapter_id: str) -> np.ndarray:
     (and the few samples of tail the MP3 encoding may add, see encoding.encode_to_target)."""
     chapter = next(c for c in book.chapters if c.id == chapter_id)
     entry = Manifest.load(layout).chapters[chapter_id]
-    pcm = to_pcm16(apply_gain(to_float(assemble(chapter, clips, VOICE.pauses).pcm), entry.sample_rate, entry.gain))
+    pcm = to_pcm16(apply_gain(to_float(assemble(chapter, clips, VOICE.pauses).pcm), entry.gain_db))
     tail = round(entry.track.duration * entry.sample_rate) - len(pcm)
     assert 0 <= tail < 48
     return np.pad(pcm, (0, tail))
@@ -176,7 +176,7 @@ def test_cuts_at_recorded_sentence_times_fall_in_pauses(built):
 def test_every_chapter_reaches_the_loudness_target(built):
     book, clips, layout, tracks = built
     for path in [layout.root / t.path for t in tracks] + [layout.m4b]:
-        measured = ffmpeg.measure_file(path)
+        measured = ffmpeg.meter_file(path).loudness
         assert abs(measured.integrated - -18.0) <= 1.0, (path.name, measured)
         assert measured.true_peak <= PEAK_CEILING + 0.3, (path.name, measured)
 
