@@ -117,7 +117,7 @@ def plan(reading: Reading, text: str, mapper: Mapper) -> tuple[Chunk, ...]:
     if not voiced:
         return ()
     words = _word_index(reading)
-    # boundary[k] is the mark between voiced[k-1] and voiced[k]; "|" ends a clause.
+    # marks[k] goes between voiced[k-1] and voiced[k]; "|" ends a clause (a chunk boundary).
     marks: list[str] = [""]
     for (a, _), (b, _) in zip(voiced, voiced[1:]):
         sa, sb = reading.syllables[a].spoken, reading.syllables[b].spoken
