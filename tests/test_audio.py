@@ -18,7 +18,7 @@ from mutagen.mp4 import MP4
 from PIL import Image
 
 from accessible import ffmpeg
-from accessible.audio import LEAD_IN, assemble, build_audiobook, check_clips, reading_plan
+from accessible.audio import EDGE_FADE, LEAD_IN, assemble, build_audiobook, check_clips, reading_plan
 from accessible.errors import ClipError, InputError, OutputError
 from accessible.layout import Layout, chapter_label
 from accessible.loudness import PEAK_CEILING, apply_gain, to_float, to_pcm16
@@ -115,10 +115,24 @@ def test_assembly_places_every_sentence_at_exact_sample_offsets():
     assert [p.sentence_id for p in asm.placed] == [s.id for s in chapter.sentences()]
     for placed in asm.placed:
         clip = clips[placed.sentence_id]
-        first = round(placed.start * RATE)
-        assert asm.pcm[first : first + len(clip.pcm) // 2].tobytes() == clip.pcm
+        first, n = round(placed.start * RATE), len(clip.pcm) // 2
+        inner = slice(round(EDGE_FADE * RATE), n - round(EDGE_FADE * RATE))  # the ends are faded
+        assert np.array_equal(asm.pcm[first : first + n][inner], np.frombuffer(clip.pcm, "<i2")[inner])
         assert placed.timings[0].start == pytest.approx(placed.start + clip.timings[0].start)
         assert placed.end == pytest.approx(placed.start + clip.duration)
+
+
+def test_clips_that_end_in_sound_are_faded_not_clicked():
+    book = make_book()
+    clips = make_clips(book)
+    loud = np.full(RATE // 2, 20000, dtype="<i2")  # starts and stops at full tilt
+    clips["c01-h"] = Clip(loud.tobytes(), RATE, clips["c01-h"].timings[:1])
+    asm = assemble(book.chapters[1], clips, VOICE.pauses)
+    first = round(asm.placed[0].start * RATE)
+    edge = asm.pcm[first : first + len(loud)].astype(int)
+    assert abs(edge[0]) < 200 and abs(edge[-1]) < 200  # no step into or out of the silence
+    assert np.all(np.abs(np.diff(edge)) < 1000)
+    assert edge[len(loud) // 2] == 20000
 
 
 # --- the built files ---------------------------------------------------------------
@@ -167,9 +181,13 @@ def test_cuts_at_recorded_sentence_times_fall_in_pauses(built):
         for s, e, sid in spans:
             # The 100 ms either side of a sentence are the pauses we put there: silent.
             assert rms(x[s - 100 * ms : s]) < speech / 100 and rms(x[e : e + 100 * ms]) < speech / 100, sid
-            # The clips' own edges are quiet too (>= 20 ms of silence in both voices):
-            # a cut that fell late into speech would be loud here.
-            assert rms(x[s : s + 15 * ms]) < speech / 30 and rms(x[e - 15 * ms : e]) < speech / 30, sid
+            # Where a clip's own first or last 15 ms are quiet, so is the file there: a cut
+            # that fell late (or early) into speech would be loud.
+            clip = np.frombuffer(clips[sid].pcm, "<i2").astype(np.float64)
+            if rms(clip[: 15 * ms]) < speech / 100:
+                assert rms(x[s : s + 15 * ms]) < speech / 30, sid
+            if rms(clip[-15 * ms :]) < speech / 100:
+                assert rms(x[e - 15 * ms : e]) < speech / 30, sid
             assert rms(x[s:e]) > speech / 4, sid  # and between the cuts, the sentence
 
 
