@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE := accessible/samples/hengshui-2017.txt
 
-.PHONY: install install-test browser demo test bench clean
+.PHONY: install install-test system demo test bench clean
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -28,17 +28,21 @@ $(VENV)/.installed-test: $(VENV)/.installed
 demo: install
 	$(BIN)/accessible build $(SAMPLE) --voice baker
 
-# The web page tests drive Debian's Chromium through Playwright (never `playwright install`:
-# no browser downloads here). As root, install it when missing; otherwise say why they skip.
-browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
+# Tools from Debian that tests need: Chromium for the web page tests (driven through
+# Playwright; never `playwright install`: no browser downloads here) and Java for EPUBCheck.
+# As root, install what is missing; otherwise say which tests will skip.
+system:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver fonts-noto-cjk"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing chromium for the browser tests (apt-get)"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk) >/dev/null \
-	    || echo "browser: apt-get could not install chromium: the browser tests will be skipped"; \
-	else echo "browser: no /usr/bin/chromium and not root: the browser tests will be skipped"; fi
+	  echo "installing$$missing (apt-get)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null \
+	    || echo "system: apt-get could not install$$missing: tests that need them will be skipped"; \
+	else echo "system: missing$$missing and not root: tests that need them will be skipped"; fi
 
-test: install-test browser
+test: install-test system
 	$(BIN)/python -m pytest
 
 bench: install-test
