@@ -41,6 +41,7 @@ from .layout import Layout, chapter_label
 from .loudness import PEAK_CEILING, TARGET_LUFS, apply_gain, loudness_gain, to_float
 from .model import Book, Chapter, ChapterTrack, Clip, Placed, Sentence, Timing
 from .tags import Mark, TrackTags, cover_mime, ffmetadata, iso639_2, write_id3, write_mp4_extras
+from .synth import reading_plan as synth_plan, select_chapters
 from .tracks import ChapterEntry, Manifest
 from .voices import Pauses, Voice
 
@@ -69,27 +70,9 @@ class Assembly:
 
 
 def reading_plan(chapter: Chapter, pauses: Pauses) -> list[tuple[Sentence, float]]:
-    """Every sentence of the chapter in reading order, with the silence that follows it.
-
-    After a heading: ``heading``; the end of a section (before the next section's heading)
-    is a larger break than a paragraph and gets ``heading`` too; the end of a paragraph:
-    ``paragraph``; otherwise ``sentence``. The chapter ends with its share of the
-    ``chapter`` pause (the rest is the next file's lead-in), at least a paragraph pause.
-    """
-    plan: list[tuple[Sentence, float]] = []
-    if chapter.heading:
-        plan.append((chapter.heading, pauses.heading))
-    for section in chapter.sections:
-        if section.heading:
-            if plan:
-                plan[-1] = (plan[-1][0], max(plan[-1][1], pauses.heading))
-            plan.append((section.heading, pauses.heading))
-        for paragraph in section.paragraphs:
-            last = len(paragraph.sentences) - 1
-            plan += [(s, pauses.paragraph if i == last else pauses.sentence) for i, s in enumerate(paragraph.sentences)]
-    if plan:
-        plan[-1] = (plan[-1][0], max(pauses.chapter - LEAD_IN, pauses.paragraph))
-    return plan
+    """The synth stage's plan; the chapter ends with its share of the ``chapter`` pause
+    (the rest is the next file's lead-in), at least a paragraph pause."""
+    return synth_plan(chapter, pauses, tail=max(pauses.chapter - LEAD_IN, pauses.paragraph))
 
 
 def _faded(samples: np.ndarray, n: int) -> np.ndarray:
@@ -227,16 +210,6 @@ def _read_cover(cover: Path | bytes | None) -> bytes | None:
     return data
 
 
-def _select(book: Book, chapters: Sequence[int] | None) -> list[Chapter]:
-    if chapters is None:
-        return list(book.chapters)
-    known = {c.number: c for c in book.chapters}
-    unknown = [n for n in chapters if n not in known]
-    if unknown:
-        raise InputError(f"no chapter {', '.join(map(str, unknown))} in {book.title!r}; chapters are {min(known)}..{max(known)}")
-    return [known[n] for n in sorted(set(chapters))]
-
-
 def _relative(layout: Layout, path: Path) -> str:
     return path.relative_to(layout.root).as_posix()
 
@@ -355,7 +328,7 @@ def build_audiobook(
     left under a final name).
     """
     audible = [c for c in book.chapters if next(c.sentences(), None)]
-    wanted = {c.id for c in _select(book, chapters)}
+    wanted = {c.id for c in select_chapters(book, chapters)}
     book_tags = _book_tags(book, voice, _read_cover(cover))
     manifest = Manifest.load(layout)
 

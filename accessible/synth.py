@@ -31,7 +31,7 @@ from .errors import InputError, OutputError, SynthesisError, VoiceError
 from .fsio import atomic_path, write_text
 from .layout import Layout, chapter_label
 from .model import Book, Chapter, Clip, Sentence
-from .voices import Voice
+from .voices import Pauses, Voice
 
 log = logging.getLogger("accessible")
 
@@ -199,21 +199,27 @@ class ChapterFiles:
     duration: float
 
 
-def _sentences_with_pauses(chapter: Chapter, voice: Voice) -> Iterator[tuple[Sentence, float]]:
-    """Each sentence of the chapter in reading order, with the silence that follows it."""
-    pauses = voice.pauses
-    items: list[tuple[Sentence, float]] = []
+def reading_plan(chapter: Chapter, pauses: Pauses, tail: float = 0.0) -> list[tuple[Sentence, float]]:
+    """Every sentence of the chapter in reading order, with the silence that follows it.
+
+    After a heading: ``heading``; the end of a section (before the next section's heading)
+    is a larger break than a paragraph and gets ``heading`` too; the end of a paragraph:
+    ``paragraph``; otherwise ``sentence``. The last sentence is followed by ``tail``.
+    """
+    plan: list[tuple[Sentence, float]] = []
     if chapter.heading:
-        items.append((chapter.heading, pauses.heading))
+        plan.append((chapter.heading, pauses.heading))
     for section in chapter.sections:
         if section.heading:
-            items.append((section.heading, pauses.heading))
+            if plan:
+                plan[-1] = (plan[-1][0], max(plan[-1][1], pauses.heading))
+            plan.append((section.heading, pauses.heading))
         for paragraph in section.paragraphs:
-            for i, sentence in enumerate(paragraph.sentences):
-                last = i + 1 == len(paragraph.sentences)
-                items.append((sentence, pauses.paragraph if last else pauses.sentence))
-    for n, (sentence, pause) in enumerate(items):
-        yield sentence, (0.0 if n + 1 == len(items) else pause)
+            last = len(paragraph.sentences) - 1
+            plan += [(s, pauses.paragraph if i == last else pauses.sentence) for i, s in enumerate(paragraph.sentences)]
+    if plan:
+        plan[-1] = (plan[-1][0], tail)
+    return plan
 
 
 def write_chapter_audio(chapter: Chapter, clips: Mapping[str, Clip], voice: Voice, folder: Path, stem: str) -> ChapterFiles:
@@ -230,7 +236,7 @@ def write_chapter_audio(chapter: Chapter, clips: Mapping[str, Clip], voice: Voic
         with out:
             out.setnchannels(1)
             out.setsampwidth(2)
-            for sentence, pause in _sentences_with_pauses(chapter, voice):
+            for sentence, pause in reading_plan(chapter, voice.pauses):
                 clip = clips[sentence.id]
                 if rate is None:
                     rate = clip.sample_rate
