@@ -7,8 +7,6 @@ chapter MP3s. One browser for the module; each test gets a fresh context (empty 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -18,6 +16,7 @@ import pytest
 
 from accessible.webserve import make_server
 
+from npm_tools import npm_file
 from web_book import BuiltWeb, build_web, small_book
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -350,14 +349,7 @@ def test_text_resizes_and_reflows_without_loss(browser, site, width, font_size):
 @pytest.fixture(scope="module")
 def axe_script() -> Path:
     """axe-core from the npm registry, cached outside the repository."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "accessible-test" / "npm"
-    script = cache / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.is_file():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is missing, so axe-core cannot be fetched for the accessibility scan")
-        subprocess.run([npm, "install", "--prefix", str(cache), "axe-core@4", "--no-audit", "--no-fund", "--silent"], check=True, timeout=300)
-    return script
+    return npm_file("axe-core@4", "axe-core/axe.min.js")
 
 
 def axe_violations(page, axe_script: Path) -> list[str]:

@@ -1,0 +1,48 @@
+"""DAISY Ace, the accessibility checker libraries and publishers run on EPUBs, finds nothing.
+
+Ace is installed from the npm registry without its install scripts (they download
+browsers) and drives Debian's Chromium. The book is the whole sample, with synthetic
+audio: Ace checks the package, the pages and their metadata, not the sound.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from accessible.epub import write_epub
+from accessible.layout import Layout
+from accessible.segment import load_book
+from accessible.voices import load_voice
+from epub_fakes import fake_tracks
+from npm_tools import npm_file
+
+SAMPLE = Path(__file__).resolve().parent.parent / "accessible" / "samples" / "hengshui-2017.txt"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sync", ["sentence", "word"])
+def test_ace_reports_no_violation(tmp_path, sync):
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (make test installs it as root)")
+    ace = npm_file("@daisy/ace@1", ".bin/ace-puppeteer", ignore_scripts=True)
+    book = load_book(SAMPLE)
+    epub = write_epub(
+        book, fake_tracks(book, tmp_path, per_char=0.01, pause=0.05), Layout.for_book(book, tmp_path),
+        voice=load_voice("baker"), sync=sync,
+    ).path
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM)}
+    subprocess.run([str(ace), "--silent", "-f", "-o", str(tmp_path / "ace"), str(epub)], env=env, check=True, timeout=600)
+    report = json.loads((tmp_path / "ace" / "report.json").read_text())
+    violations = [
+        f"{a['earl:test']['dct:title']} ({a['earl:test']['earl:impact']}) in {doc['earl:testSubject']['url']}"
+        for doc in report["assertions"]
+        for a in doc["assertions"]
+    ]
+    assert violations == []
+    assert report["earl:result"]["earl:outcome"] == "pass"
