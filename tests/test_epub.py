@@ -20,7 +20,7 @@ from accessible.model import Chapter, ChapterTrack, Placed, Section, Timing
 from accessible.segment import load_book
 from accessible.smil import Cue, chapter_cues, clock, overlay_ms
 from accessible.voices import load_voice
-from epub_fakes import fake_tracks, sentence, small_book
+from epub_fakes import fake_tracks, small_book
 
 SAMPLE = Path(__file__).resolve().parent.parent / "accessible" / "samples" / "hengshui-2017.txt"
 NS = {
