@@ -62,8 +62,12 @@ def segment(text: str, title: str | None = None, *, words: bool = True) -> Book:
     meta = _metadata(front_lines)
     chapters: list[Chapter] = []
     if front_lines:
-        paragraphs = tuple(_paragraph(f"c00-s00-p{n:03d}", line, sentence) for n, line in enumerate(front_lines, 1))
-        chapters.append(Chapter("c00", 0, "front", None, (Section("c00-s00", 0, None, paragraphs),)))
+        # A title line of the document is the front matter's heading: spoken first, as an
+        # audiobook opens, and shown once, as the book's h1 (not again as a paragraph).
+        heading = sentence("c00-h", front_lines[0]) if front_lines[0] == meta.title_line else None
+        rest = front_lines[1:] if heading else front_lines
+        paragraphs = tuple(_paragraph(f"c00-s00-p{n:03d}", line, sentence) for n, line in enumerate(rest, 1))
+        chapters.append(Chapter("c00", 0, "front", heading, (Section("c00-s00", 0, None, paragraphs),)))
     chapters += _chapters(lines[first:], {i - first: h for i, h in headings.items()}, sentence)
     return Book(
         title=title or meta.title,
@@ -373,6 +377,7 @@ class _Meta:
     title: str
     author: str
     date: str
+    title_line: str  # the document's own title line, "" when the title is inferred
 
 
 def _is_title(line: str) -> bool:
@@ -393,7 +398,7 @@ def _front_matter_length(lines: list[str]) -> int:
 
 
 def _metadata(front: list[str]) -> _Meta:
-    title = next((line for line in front[:1] if _is_title(line)), "")
+    title = line_title = next((line for line in front[:1] if _is_title(line)), "")
     dateline_line = next((line for line in front if _is_dateline(line)), "")
     dateline = _DATELINE.search(dateline_line)
     speaker = next((m for line in front if (m := _SPEAKER.match(line))), None)
@@ -407,4 +412,4 @@ def _metadata(front: list[str]) -> _Meta:
         else:
             place = place_in_dateline.group("place") if place_in_dateline else ""
         title = f"{year}年{place}政府工作报告"
-    return _Meta(title or DEFAULT_TITLE, speaker.group("name") if speaker else "", date)
+    return _Meta(title or DEFAULT_TITLE, speaker.group("name") if speaker else "", date, line_title)

@@ -214,13 +214,13 @@ def test_inline_chapter_headings_when_none_stands_alone() -> None:
 def test_fixture_with_parts() -> None:
     book = load_book(DATA / "report-parts.txt")
     assert outline(book) == [
-        ("c00", "", [("c00-s00", "")]),
+        ("c00", "2023年青山县政府工作报告", [("c00-s00", "")]),
         ("c01", "第一部分 2022年工作回顾", [("c01-s00", ""), ("c01-s01", "一、经济运行稳中向好"), ("c01-s02", "二、民生保障持续加强")]),
         ("c02", "第二部分 2023年主要任务", [("c02-s00", ""), ("c02-s01", "一、全力扩大有效投资"), ("c02-s02", "二、持续增进民生福祉"), ("c02-s03", "三、加强政府自身建设")]),
     ]
     assert (book.title, book.author, book.date) == ("2023年青山县政府工作报告", "李明华", "2023-01-12")
     texts = {s.id: s.text for s in book.sentences()}
-    assert texts["c00-s00-p001-t001"] == "2023年青山县政府工作报告"
+    assert texts["c00-h"] == "2023年青山县政府工作报告" and texts["c00-s00-p001-t001"].startswith("——2023年1月12日")
     assert texts["c01-s00-p001-t001"] == "过去一年，全县地区生产总值增长5.2%，达到123.4亿元。"  # full-width digits
     assert texts["c01-s01-p001-t003"] == "全年新签约项目42个（其中亿元以上项目15个。）"
     assert texts["c01-s02-p001-t003"] == "群众满意度明显提升。"  # the emoji is gone
@@ -230,14 +230,15 @@ def test_fixture_with_parts() -> None:
 def test_fixture_with_markdown_headings() -> None:
     book = load_book(DATA / "report-markdown.md")
     assert outline(book) == [
-        ("c00", "", [("c00-s00", "")]),
+        ("c00", "2022年白云市政府工作报告", [("c00-s00", "")]),
         ("c01", "一、过去五年工作回顾", [("c01-s00", ""), ("c01-s01", "（一）综合实力显著增强"), ("c01-s02", "（二）改革开放不断深化")]),
         ("c02", "二、今年工作安排", [("c02-s01", "（一）稳定经济增长"), ("c02-s02", "（二）推进乡村振兴")]),
     ]
-    # the single top-level heading is the title, kept as the first line of the front matter
-    assert book.title == "2022年白云市政府工作报告"
-    assert [p.sentences[0].text for p in book.chapters[0].sections[0].paragraphs][:2] == [
-        "2022年白云市政府工作报告", "——2022年2月20日在白云市第九届人民代表大会第一次会议上"
+    # the single top-level heading is the title: the front matter's heading (spoken first), not a paragraph
+    assert book.title == book.chapters[0].heading.text == "2022年白云市政府工作报告"
+    assert book.chapters[0].heading.id == "c00-h"
+    assert [p.sentences[0].text for p in book.chapters[0].sections[0].paragraphs][:1] == [
+        "——2022年2月20日在白云市第九届人民代表大会第一次会议上"
     ]
     assert not any("#" in s.text for s in book.sentences())
 
@@ -261,7 +262,7 @@ def test_book_without_words_differs_only_in_words(text: str, book: Book) -> None
 def test_markdown_needs_a_space_and_a_lone_title_heading_is_the_title() -> None:
     book = segment("# 2024年青山县政府工作报告\n各位代表：\n#两会# 现在开始。")
     assert book.title == "2024年青山县政府工作报告"
-    assert [(c.id, c.heading) for c in book.chapters] == [("c00", None), ("c01", None)]
+    assert [(c.id, c.title) for c in book.chapters] == [("c00", "2024年青山县政府工作报告"), ("c01", "")]
     assert [t.text for t in book.sentences()] == ["2024年青山县政府工作报告", "各位代表：", "#两会# 现在开始。"]
 
 
