@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..errors import LexiconError
+from . import tables
 from .cardinal import say_digits, say_number
 from .rule import Rewrite, view
 from .syllables import is_syllable
@@ -55,7 +56,6 @@ class Entry:
 class Lexicon:
     words: dict[str, Entry]
     patterns: tuple[tuple[re.Pattern[str], Entry], ...]
-    sources: tuple[Path, ...] = ()
 
     def rewrites(self, text: str, seen: str) -> Iterator[Rewrite]:
         """Non-overlapping rewrites of ``text`` (matched on its folded ``seen`` view)."""
@@ -80,7 +80,7 @@ class Lexicon:
 
 @cache
 def _word_finder(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    return re.compile(tables.alternation(words))
 
 
 def load_lexicon(*paths: str | Path) -> Lexicon:
@@ -100,7 +100,7 @@ def load_lexicon(*paths: str | Path) -> Lexicon:
             except re.error as e:
                 raise LexiconError(f"{path}: pattern {key!r} is not a valid regex ({e})") from None
             patterns[key] = (pattern, _entry(path, key, value, patterned=True))
-    return Lexicon(words, tuple(patterns.values()), tuple(map(Path, paths)))
+    return Lexicon(words, tuple(patterns.values()))
 
 
 def _read(path: Path) -> dict:

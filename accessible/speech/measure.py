@@ -6,6 +6,7 @@ to choose 两. A new unit is one line in that file.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from . import tables
@@ -18,8 +19,6 @@ def _spelled() -> dict[str, str]:
 
 
 def _lookbehind(words: frozenset[str]) -> str:
-    import re
-
     return "(?:" + "|".join(f"(?<={re.escape(w)})" for w in sorted(words)) + ")"
 
 

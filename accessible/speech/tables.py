@@ -6,8 +6,10 @@ separated by a tab (or, for one-word-per-field lists, by any whitespace).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib.resources import files
+from typing import Iterable
 
 
 def _lines(name: str) -> list[str]:
@@ -41,8 +43,6 @@ def syllables(name: str) -> dict[str, tuple[str, ...]]:
     return table
 
 
-def alternation(entries: frozenset[str] | dict[str, str]) -> str:
+def alternation(entries: Iterable[str]) -> str:
     """A regex alternation of literal entries, longest first (so 平方公里 beats 公里)."""
-    import re
-
     return "|".join(re.escape(e) for e in sorted(entries, key=lambda e: (-len(e), e)))
