@@ -112,110 +112,6 @@ def _print_outline(book) -> None:
 
 
 @app.command()
-def serve(
-    folder: Annotated[Path, typer.Argument(help="The output folder, a book's folder, or its web/ folder.")] = Path("output"),
-    port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1 (0 picks a free one).")] = 8000,
-) -> None:
-    """Serve FOLDER on 127.0.0.1 so the listen-along pages can be opened in a browser.
-
-    Answers HTTP range requests, which browsers need to seek in the audio. Ctrl+C stops it.
-    """
-    from urllib.parse import quote
-
-    from .webserve import make_server, pages_under
-
-    server = make_server(folder, port)
-    base = f"http://127.0.0.1:{server.server_port}/"
-    pages = pages_under(folder)
-    for page in pages:
-        out.print(base + quote(page.relative_to(folder).as_posix()))
-    if not pages:
-        out.print(f"{base}  (no listen-along page here yet: run `accessible build` first)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:  # Ctrl+C is how a server is stopped, not an interruption
-        pass
-    finally:
-        server.server_close()
-
-
-def _run_build(file: Path, **options) -> None:
-    from .pipeline import build as run_build
-
-    summary = run_build(file, **options)
-    for line in summary.lines():
-        out.print(line, markup=False)
-
-
-@app.command()
-def build(
-    file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
-    voice: Annotated[str, typer.Option("--voice", help="Voice profile name (a file in voices/) or a .toml file.")] = "baker",
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder; the book gets a folder named after its title.")] = Path("output"),
-    title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
-    sync: Annotated[str, typer.Option("--sync", help="Highlight unit in the EPUB and web page: sentence or word.")] = "sentence",
-    formats: Annotated[
-        str, typer.Option("--formats", help="Comma-separated outputs among audio,m4b,epub,web (chapter MP3s and captions always).")
-    ] = "audio,m4b,epub,web",
-    cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder (default: the voice stage's).")] = None,
-    lexicon: Annotated[Optional[Path], typer.Option("--lexicon", help="A pronunciation lexicon (TOML) over the voice's own.")] = None,
-    fallback: Annotated[
-        Optional[str], typer.Option("--fallback", help="A voice that speaks the sentences --voice cannot (e.g. baker when the online voice is unreachable).")
-    ] = None,
-) -> None:
-    """Make the audiobook, the accessible EPUB 3 and the web page of FILE, redoing only what changed.
-
-    A second run with nothing changed synthesizes and encodes nothing; after an edit only
-    the edited sentences are synthesized and only their chapters encoded again.
-    """
-    _run_build(
-        file,
-        voice=voice,
-        out_dir=out_dir,
-        title=title,
-        sync=sync,
-        formats=[f.strip() for f in formats.split(",") if f.strip()],
-        cache_dir=cache,
-        lexicon=lexicon,
-        fallback=fallback,
-    )
-
-
-@app.command()
-def audio(
-    file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
-    chapter: Annotated[
-        Optional[list[int]], typer.Option("--chapter", help="Only this chapter number (0 = front matter); repeatable.")
-    ] = None,
-    voice: Annotated[str, typer.Option("--voice", help="Voice profile name or a .toml file.")] = "baker",
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
-    title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
-    cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder.")] = None,
-) -> None:
-    """Make only the audiobook of FILE: chapter MP3s, captions, playlist and (full builds) the M4B."""
-    _run_build(
-        file, voice=voice, out_dir=out_dir, title=title, formats=["audio", "m4b"], chapters=chapter or None, cache_dir=cache
-    )
-
-
-@app.command()
-def check(
-    target: Annotated[Path, typer.Argument(help="A book's output folder, the output folder of one book, or an .epub.")],
-) -> None:
-    """Validate an EPUB: EPUBCheck, and its media overlays against its text and audio.
-
-    Exit code 0 when EPUBCheck reports nothing and every overlay check passes, 1 otherwise.
-    """
-    from .check import check as run_check
-    from .check import format_report
-
-    report = run_check(target)
-    for line in format_report(report):
-        out.print(line, markup=False)
-    raise typer.Exit(0 if report.ok else 1)
-
-
-@app.command()
 def read(
     source: Annotated[str, typer.Argument(help="A sentence in quotes, or a report file.")],
     chapter: Annotated[Optional[int], typer.Option("--chapter", "-c", help="Only this chapter of FILE (0 = front matter).")] = None,
@@ -283,8 +179,10 @@ def synth(
         Optional[str], typer.Option("--fallback", help="A voice that speaks the sentences --voice cannot (e.g. baker when the online voice is unreachable).")
     ] = None,
 ) -> None:
-    """Synthesize FILE sentence by sentence (only what is not cached) and write a WAV plus a
-    timings JSON (sentence and word times) per chapter."""
+    """Synthesize FILE sentence by sentence (only what is not cached), a WAV per chapter.
+
+    Beside each WAV goes a timings JSON (sentence and word times).
+    """
     from .segment import load_book
     from .speech import load_lexicon, read_book
     from .synth import synthesize_book, write_chapters
@@ -302,6 +200,110 @@ def synth(
     for files in written:
         minutes, seconds = divmod(round(files.duration), 60)
         out.print(f"{files.wav}  ({minutes} min {seconds:02d} s)  {files.timings.name}", markup=False)
+
+
+def _run_build(file: Path, **options) -> None:
+    from .pipeline import build as run_build
+
+    summary = run_build(file, **options)
+    for line in summary.lines():
+        out.print(line, markup=False)
+
+
+@app.command()
+def audio(
+    file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
+    chapter: Annotated[
+        Optional[list[int]], typer.Option("--chapter", help="Only this chapter number (0 = front matter); repeatable.")
+    ] = None,
+    voice: Annotated[str, typer.Option("--voice", help="Voice profile name or a .toml file.")] = "baker",
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
+    title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
+    cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder.")] = None,
+) -> None:
+    """Make only the audiobook of FILE: chapter MP3s, captions, playlist and (full builds) the M4B."""
+    _run_build(
+        file, voice=voice, out_dir=out_dir, title=title, formats=["audio", "m4b"], chapters=chapter or None, cache_dir=cache
+    )
+
+
+@app.command()
+def build(
+    file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
+    voice: Annotated[str, typer.Option("--voice", help="Voice profile name (a file in voices/) or a .toml file.")] = "baker",
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder; the book gets a folder named after its title.")] = Path("output"),
+    title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
+    sync: Annotated[str, typer.Option("--sync", help="Highlight unit in the EPUB and web page: sentence or word.")] = "sentence",
+    formats: Annotated[
+        str, typer.Option("--formats", help="Comma-separated outputs among audio,m4b,epub,web (chapter MP3s and captions always).")
+    ] = "audio,m4b,epub,web",
+    cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder (default: the voice stage's).")] = None,
+    lexicon: Annotated[Optional[Path], typer.Option("--lexicon", help="A pronunciation lexicon (TOML) over the voice's own.")] = None,
+    fallback: Annotated[
+        Optional[str], typer.Option("--fallback", help="A voice that speaks the sentences --voice cannot (e.g. baker when the online voice is unreachable).")
+    ] = None,
+) -> None:
+    """Make the audiobook, the accessible EPUB 3 and the web page of FILE, redoing only what changed.
+
+    A second run with nothing changed synthesizes and encodes nothing; after an edit only
+    the edited sentences are synthesized and only their chapters encoded again.
+    """
+    _run_build(
+        file,
+        voice=voice,
+        out_dir=out_dir,
+        title=title,
+        sync=sync,
+        formats=[f.strip() for f in formats.split(",") if f.strip()],
+        cache_dir=cache,
+        lexicon=lexicon,
+        fallback=fallback,
+    )
+
+
+@app.command()
+def check(
+    target: Annotated[Path, typer.Argument(help="A book's output folder, the output folder of one book, or an .epub.")],
+) -> None:
+    """Validate an EPUB: EPUBCheck, and its media overlays against its text and audio.
+
+    Exit code 0 when EPUBCheck reports nothing and every overlay check passes, 1 otherwise.
+    """
+    from .check import check as run_check
+    from .check import format_report
+
+    report = run_check(target)
+    for line in format_report(report):
+        out.print(line, markup=False)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def serve(
+    folder: Annotated[Path, typer.Argument(help="The output folder, a book's folder, or its web/ folder.")] = Path("output"),
+    port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1 (0 picks a free one).")] = 8000,
+) -> None:
+    """Serve FOLDER on 127.0.0.1 so the listen-along pages can be opened in a browser.
+
+    Answers HTTP range requests, which browsers need to seek in the audio. Ctrl+C stops it.
+    """
+    from urllib.parse import quote
+
+    from .webserve import make_server, pages_under
+
+    server = make_server(folder, port)
+    base = f"http://127.0.0.1:{server.server_port}/"
+    pages = pages_under(folder)
+    for page in pages:
+        out.print(base + quote(page.relative_to(folder).as_posix()))
+    if not pages:
+        out.print(f"{base}  (no listen-along page here yet: run `accessible build` first)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl+C is how a server is stopped, not an interruption
+        pass
+    finally:
+        server.server_close()
 
 
 @app.command()
