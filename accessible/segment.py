@@ -53,12 +53,9 @@ def segment(text: str, title: str | None = None, *, words: bool = True) -> Book:
     raw = [line.strip() for line in text.split("\n") if line.strip()]
     headings = _find_headings(raw)
     lines = [_MARKDOWN_HEADING.sub("", line) for line in raw]  # a title line may carry "# "
-    first = min(headings, default=len(lines))
-    if headings:
-        front_lines = lines[:first]
-    else:  # no headings: the leading title/dateline/speaker/salutation lines are the front matter
-        first = _front_matter_length(lines)
-        front_lines = lines[:first]
+    # Without headings, the leading title/dateline/speaker/salutation lines are the front matter.
+    first = min(headings) if headings else _front_matter_length(lines)
+    front_lines = lines[:first]
     meta = _metadata(front_lines)
     chapters: list[Chapter] = []
     if front_lines:
