@@ -103,8 +103,6 @@ def _read_bytes(p: Path) -> bytes:
         data = p.read_bytes()
     except OSError as e:
         raise InputError(f"{p}: cannot read: {e.strerror or e}") from None
-    if not data.strip():
-        raise InputError(f"{p}: the file is empty")
     return data
 
 
@@ -129,7 +127,9 @@ def decode(data: bytes, p: Path) -> tuple[str, str]:
             raise InputError(f"{p}: binary data (NUL bytes), not a text document")
         # Only encodings a Chinese document comes in: asked about anything, the detector
         # happily reads garbage as EBCDIC or Latin-1.
-        match = _charset_normalizer().from_bytes(data, cp_isolation=_CHINESE_ENCODINGS).best()
+        import charset_normalizer  # imported late: only non-UTF-8 input needs it
+
+        match = charset_normalizer.from_bytes(data, cp_isolation=_CHINESE_ENCODINGS).best()
         if match is None:
             raise InputError(f"{p}: cannot decode: not UTF-8, UTF-16, GB18030/GBK or Big5")
         guess = match.encoding
@@ -138,12 +138,6 @@ def decode(data: bytes, p: Path) -> tuple[str, str]:
 
 
 _CHINESE_ENCODINGS = ["gb18030", "big5", "utf_16_le", "utf_16_be"]
-
-
-def _charset_normalizer():
-    import charset_normalizer  # imported late: only non-UTF-8 input needs it
-
-    return charset_normalizer
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
