@@ -47,12 +47,10 @@ def _is_han(c: str) -> bool:
     return "\u3400" <= c <= "\u9fff" or c == "〇"
 
 
-@cache
 def polyphones() -> dict[str, tuple[str, ...]]:
     return tables.syllables("polyphones.txt")
 
 
-@cache
 def _letters() -> dict[str, tuple[str, ...]]:
     return tables.syllables("letters.txt")
 
