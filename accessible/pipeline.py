@@ -25,7 +25,6 @@ from .voices import Voice, load_voice
 log = logging.getLogger("accessible")
 
 FORMATS = ("audio", "m4b", "epub", "web")  # chapter MP3s + captions + playlist are "audio"
-DEFAULT_FORMATS = FORMATS
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,7 @@ def build(
     out_dir: Path = Path("output"),
     title: str | None = None,
     sync: Sync = "sentence",
-    formats: Sequence[str] = DEFAULT_FORMATS,
+    formats: Sequence[str] = FORMATS,
     chapters: Sequence[int] | None = None,
     cache_dir: Path | None = None,
     lexicon: Path | None = None,
