@@ -85,8 +85,7 @@ def synthesize_book(
                 checked.add(key)
                 if store.get(key) is None:  # absent, or damaged (then removed, with a warning)
                     todo[key] = sentence
-    missing = set(todo)
-    reused = sum(1 for key in keys.values() if key not in missing)
+    reused = sum(1 for key in keys.values() if key not in todo)
     if todo:
         try:
             reason = engine.available()
