@@ -27,6 +27,7 @@ from lxml import etree
 
 from . import ffmpeg
 from .errors import AccessibleError, InputError
+from .xhtml import SENTENCE_CLASS
 
 TOLERANCE = 0.05  # seconds
 _NS = {
@@ -35,7 +36,7 @@ _NS = {
     "h": "http://www.w3.org/1999/xhtml",
     "s": "http://www.w3.org/ns/SMIL",
 }
-_EPUB_TYPE = "{http://www.idpf.org/2007/ops}textref"
+_TEXTREF = "{http://www.idpf.org/2007/ops}textref"
 _CHECKS = (
     ("pars", "every sentence has exactly one par"),
     ("inside", "every clip lies inside its audio file"),
@@ -182,6 +183,10 @@ def _audio_length(zf: zipfile.ZipFile, name: str) -> float | None:
             return None
 
 
+def _is_sentence(element: etree._Element) -> bool:
+    return SENTENCE_CLASS in (element.get("class") or "").split()
+
+
 def _opf(zf: zipfile.ZipFile) -> tuple[str, etree._Element]:
     container = _xml(zf, "META-INF/container.xml")
     path = container.find(".//c:rootfile", _NS).get("full-path")
@@ -193,7 +198,7 @@ def _check_document(zf, doc: str, smil_name: str, opf_seconds: float | None, sta
     problems = stats.problems
     html = _xml(zf, doc)
     ids = {e.get("id") for e in html.iter() if e.get("id")}
-    sentences = [e.get("id") for e in html.iter() if "s" in (e.get("class") or "").split() and e.get("id")]
+    sentences = [e.get("id") for e in html.iter() if _is_sentence(e) and e.get("id")]
     stats.sentences += len(sentences)
     smil = _xml(zf, smil_name)
     refs: Counter[str] = Counter()
@@ -201,8 +206,8 @@ def _check_document(zf, doc: str, smil_name: str, opf_seconds: float | None, sta
     total = 0.0
     for el in smil.iter(f"{{{_NS['s']}}}par", f"{{{_NS['s']}}}seq"):
         if el.tag.endswith("seq"):
-            if el.get(_EPUB_TYPE):
-                refs[el.get(_EPUB_TYPE).partition("#")[2]] += 1
+            if el.get(_TEXTREF):
+                refs[el.get(_TEXTREF).partition("#")[2]] += 1
             continue
         stats.pars += 1
         text, audio = el.find("s:text", _NS), el.find("s:audio", _NS)
@@ -306,7 +311,7 @@ def check_overlays(path: Path) -> OverlayStats:
             overlay = items.get(item.get("media-overlay") or "")
             if overlay is None:
                 html = _xml(zf, doc)
-                if any("s" in (e.get("class") or "").split() for e in html.iter()):
+                if any(_is_sentence(e) for e in html.iter()):
                     stats.problems["pars"].append(f"{doc}: has sentences but no media overlay")
                 continue
             stats.documents += 1
