@@ -47,6 +47,13 @@ _PROSODY = re.compile(r"<prosody pitch='([^']*)' rate='([^']*)' volume='([^']*)'
 _VOICE = re.compile(r"<voice name='([^']*)'>")
 
 
+def closed_port() -> int:
+    """A local port nothing listens on (bound, then released): an unreachable service."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def split_words(text: str) -> list[str]:
     """The default word splitter: runs of non-punctuation cut into pieces of two characters."""
     words: list[str] = []

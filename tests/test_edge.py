@@ -24,7 +24,7 @@ from accessible.errors import SynthesisError, VoiceError
 from accessible.model import Reading, Sentence, Timing
 from accessible.voices import Voice, load_voice
 
-from edge_server import LEAD_SECONDS, WORD_SECONDS, EdgeServer
+from edge_server import LEAD_SECONDS, WORD_SECONDS, EdgeServer, closed_port
 
 SAMPLE = Path(__file__).resolve().parent.parent / "accessible" / "samples" / "hengshui-2017.txt"
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, connect_timeout=2, message_timeout=1.0)
@@ -224,8 +224,8 @@ def test_concurrency_limit_holds_with_more_threads(server):
     assert len(server.requests) == 10
 
 
-def test_no_network_fails_fast_with_one_line_and_the_offline_hint(monkeypatch, unused_port):
-    monkeypatch.setattr("edge_tts.communicate.WSS_URL", f"ws://127.0.0.1:{unused_port}/edge/v1?TrustedClientToken=x")
+def test_no_network_fails_fast_with_one_line_and_the_offline_hint(monkeypatch):
+    monkeypatch.setattr("edge_tts.communicate.WSS_URL", f"ws://127.0.0.1:{closed_port()}/edge/v1?TrustedClientToken=x")
     engine = EdgeEngine()  # the real policy: its backoff must not apply when the host is unreachable
     started = time.monotonic()
     with pytest.raises(VoiceError) as caught:  # the engine cannot run at all: the run stops
@@ -240,12 +240,12 @@ def test_no_network_fails_fast_with_one_line_and_the_offline_hint(monkeypatch, u
     assert time.monotonic() - started < 0.1
 
 
-def test_a_service_that_answered_once_is_retried_not_declared_gone(monkeypatch, unused_port):
+def test_a_service_that_answered_once_is_retried_not_declared_gone(monkeypatch):
     with EdgeServer() as srv:
         srv.patch(monkeypatch)
         engine = EdgeEngine(policy=FAST)
         engine.synthesize(sentence(), YUNYANG)
-    monkeypatch.setattr("edge_tts.communicate.WSS_URL", f"ws://127.0.0.1:{unused_port}/edge/v1?TrustedClientToken=x")
+    monkeypatch.setattr("edge_tts.communicate.WSS_URL", f"ws://127.0.0.1:{closed_port()}/edge/v1?TrustedClientToken=x")
     with pytest.raises(SynthesisError, match="after 3 attempts"):
         engine.synthesize(sentence(sid="c03-s02-p004-t008"), YUNYANG)
 
@@ -281,19 +281,9 @@ def test_online_voice_list_keeps_chinese_voices(server):
     assert voices[0].personalities == ("Professional",)
 
 
-def test_online_voice_list_without_network_says_so_quickly(monkeypatch, unused_port):
-    monkeypatch.setattr("edge_tts.voices.VOICE_LIST", f"http://127.0.0.1:{unused_port}/voices/list?x=1")
+def test_online_voice_list_without_network_says_so_quickly(monkeypatch):
+    monkeypatch.setattr("edge_tts.voices.VOICE_LIST", f"http://127.0.0.1:{closed_port()}/voices/list?x=1")
     started = time.monotonic()
     with pytest.raises(VoiceError, match="cannot be reached"):
         list_online_voices()
     assert time.monotonic() - started < 5
-
-
-@pytest.fixture
-def unused_port() -> int:
-    """A local port nothing listens on (bound, then released)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

@@ -3,7 +3,6 @@ fallback voice, and the no-network verdict. Only the local protocol peer is ever
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from accessible.speech import read_book
 from accessible.synth import synthesize_book
 from accessible.voices import load_voice
 
-from edge_server import EdgeServer
+from edge_server import EdgeServer, closed_port
 
 # Lines of the sample report (accessible/samples/hengshui-2017.txt), numbers included.
 REPORT = """――2017年4月7日在衡水市第六届人民代表大会第一次会议上
@@ -48,12 +47,6 @@ def book(tmp_path_factory):
 def server(monkeypatch):
     with EdgeServer() as srv:
         yield srv.patch(monkeypatch)
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_resume_after_a_failure_asks_only_for_the_missing_clips(book, server, tmp_path):
