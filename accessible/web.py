@@ -55,16 +55,16 @@ def write_web(
     tracks = list(tracks)
     web = layout.web_dir
     audio_urls = _publish_audio(tracks, layout.root, web / "audio")
-    version = _asset_version()
-    for name in ASSETS:
-        write_text(web / name, _asset(name))
+    assets = {name: _asset(name) for name in ASSETS}
+    for name, text in assets.items():
+        write_text(web / name, text)
     page = render_page(
         book,
         tracks,
         sync=sync,
         voice_name=voice_name,
         audio_urls=audio_urls,
-        asset_version=version,
+        asset_version=_asset_version(assets),
         storage_key=f"{layout.slug}|{book.date}",
     )
     index = web / "index.html"
@@ -223,16 +223,16 @@ def _chapter_data(
     words: bool,
 ) -> dict:
     """What the player needs of one chapter: its audio and, in reading order, each playable
-    sentence as ``[id, start, end]`` (plus ``[[start, end], …]`` per word span with word sync)."""
+    sentence as ``[id, start, end]`` in seconds (plus ``[[start, end], …]`` per word span with word sync)."""
     rows = []
     if track is not None:
         for s in chapter.sentences():
             p = placed.get(s.id)
             if p is None:
                 continue
-            row: list = [s.id, _ms(p.start), _ms(p.end)]
+            row: list = [s.id, _seconds(p.start), _seconds(p.end)]
             if words:
-                row.append([[_ms(g.start), _ms(g.end)] for g in word_groups(p.timings, len(s.text), s.words)])
+                row.append([[_seconds(g.start), _seconds(g.end)] for g in word_groups(p.timings, len(s.text), s.words)])
             rows.append(row)
         missing = {p.sentence_id for p in track.sentences} - {r[0] for r in rows}
         if missing:
@@ -241,12 +241,13 @@ def _chapter_data(
         "id": chapter.id,
         "title": chapter_label(chapter),
         "audio": audio_urls.get(chapter.id) if track else None,
-        "duration": _ms(track.duration) if track else 0,
+        "duration": _seconds(track.duration) if track else 0,
         "s": rows,
     }
 
 
-def _ms(seconds: float) -> float:
+def _seconds(seconds: float) -> float:
+    """Seconds to the millisecond: finer adds bytes to the page, not precision to the audio."""
     return round(seconds, 3)
 
 
@@ -338,11 +339,11 @@ def _template() -> Template:
     return Template(_asset("index.html"))
 
 
-def _asset_version() -> str:
+def _asset_version(assets: dict[str, str]) -> str:
     """A content hash for the asset URLs, so a browser never runs a stale script on a new page."""
     digest = hashlib.sha1()
-    for name in ASSETS:
-        digest.update(_asset(name).encode("utf-8"))
+    for text in assets.values():
+        digest.update(text.encode("utf-8"))
     return digest.hexdigest()[:10]
 
 
