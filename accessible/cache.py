@@ -49,8 +49,7 @@ def clip_key(engine_name: str, identity: str, voice: Voice, sentence: Sentence) 
     content = {
         "engine": engine_name,
         "identity": identity,
-        # the clause pause is inside a clip (between the chunks of a long sentence)
-        "voice": {**voice.sound_key(), "clause_pause": voice.pauses.clause},
+        "voice": voice.sound_key(),
         "text": sentence.text,
         "reading": None
         if reading is None

@@ -50,8 +50,10 @@ class Voice:
                 raise VoiceError(f"voice {self.name!r}: {name} must be a number between 0.25 and 4, got {value!r}")
 
     def sound_key(self) -> dict[str, object]:
-        """The settings that change a clip's sound (pauses and lexicon do not: they act elsewhere)."""
-        return {"engine": self.engine, "voice": self.voice, "rate": self.rate, "pitch": self.pitch, "volume": self.volume}
+        """The settings that change a clip's sound: the clause pause is inside a clip (between
+        the chunks of a long sentence); the other pauses and the lexicon act elsewhere."""
+        return {"engine": self.engine, "voice": self.voice, "rate": self.rate, "pitch": self.pitch, "volume": self.volume,
+                "clause_pause": self.pauses.clause}
 
 
 def _parse(path: Path) -> Voice:
