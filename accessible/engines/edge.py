@@ -19,7 +19,6 @@ minutes of backoff), and several sentences in a row failing after all their retr
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import random
@@ -383,7 +382,7 @@ def list_online_voices(prefix: str = "zh-", timeout: float = 6.0) -> list[Online
 
     try:
         voices = asyncio.run(fetch())
-    except (aiohttp.ClientError, TimeoutError, OSError, ValueError, json.JSONDecodeError, edge_tts.exceptions.EdgeTTSException) as e:
+    except (aiohttp.ClientError, TimeoutError, OSError, ValueError, edge_tts.exceptions.EdgeTTSException) as e:  # ValueError: bad JSON too
         raise VoiceError(
             f"the online voice service ({SERVICE_HOST}) cannot be reached: {_describe(e)}; the offline voice (baker) needs no network"
         ) from None
