@@ -90,19 +90,18 @@ def small_book(title: str = "测试市政府工作报告") -> Book:
     return Book(title, (front, c1, c2), author="测试市人民政府", date="2017-04-07")
 
 
-def tone_mp3(path: Path, seconds: float) -> float:
-    """Write a mono 24 kHz MP3 tone of ``seconds``; return its duration as ffmpeg plays it."""
+def tone_mp3(path: Path, seconds: float, frequency: int = 330) -> None:
+    """Write a mono 24 kHz MP3 tone of ``seconds``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
             imageio_ffmpeg.get_ffmpeg_exe(),
             "-v", "error", "-y",
-            "-f", "lavfi", "-i", f"sine=frequency=330:sample_rate=24000:duration={seconds:.3f}",
+            "-f", "lavfi", "-i", f"sine=frequency={frequency}:sample_rate=24000:duration={seconds:.3f}",
             "-ac", "1", "-c:a", "libmp3lame", "-b:a", "32k", str(path),
         ],
         check=True,
     )  # fmt: skip
-    return audio_seconds(path)
 
 
 def fake_tracks(book: Book, out_dir: Path, per_char: float = 0.02, pause: float = 0.1) -> list[ChapterTrack]:
@@ -121,7 +120,8 @@ def fake_tracks(book: Book, out_dir: Path, per_char: float = 0.02, pause: float 
         if not placed:
             continue
         path = layout.chapter_audio(chapter)
-        duration = tone_mp3(path, t)
+        tone_mp3(path, t)
+        duration = audio_seconds(path)  # as ffmpeg plays it, a little longer than asked
         tracks.append(
             ChapterTrack(chapter.id, chapter.title, path.relative_to(layout.root).as_posix(), duration, tuple(placed))
         )

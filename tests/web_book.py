@@ -8,11 +8,9 @@ length made with the bundled ffmpeg, so the browser really plays and seeks them.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import imageio_ffmpeg
 import jieba
 from pypinyin import Style, pinyin
 
@@ -31,6 +29,8 @@ from accessible.model import (
     Syllable,
     Timing,
 )
+
+from epub_fakes import tone_mp3
 
 LEAD = 0.15  # silence before the first sentence of a chapter
 GAP = 0.3  # silence between sentences
@@ -115,29 +115,6 @@ def timed_tracks(book: Book, layout: Layout, *, audio_seconds: float | None = No
         tone_mp3(path, audio_seconds or duration, 330 + 110 * number)
         tracks.append(ChapterTrack(chapter.id, chapter.title, path.relative_to(layout.root).as_posix(), duration, tuple(rows)))
     return tracks
-
-
-def tone_mp3(path: Path, seconds: float, frequency: int = 440) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency={frequency}:sample_rate=24000:duration={seconds:.3f}",
-            "-ac",
-            "1",
-            "-b:a",
-            "48k",
-            str(path),
-        ],
-        check=True,
-    )
 
 
 @dataclass(frozen=True)
