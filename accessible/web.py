@@ -27,7 +27,7 @@ from typing import Iterable, Sequence
 from urllib.parse import quote
 
 from .errors import OutputError
-from .fsio import atomic_path, write_text
+from .fsio import atomic_path, write_text_if_changed
 from .layout import Layout, chapter_label
 from .model import Book, Chapter, ChapterTrack, Placed, Sentence, Span, Timing
 from .smil import SYNC_MODES, Sync
@@ -48,7 +48,8 @@ def write_web(
     """Write the listen-along page for ``book`` into ``layout.web_dir``; return its index.html.
 
     ``tracks`` are the chapter audio files (paths relative to ``layout.root``) with the
-    sentence times read off them. Chapters without a track are shown as text only.
+    sentence times read off them. Chapters without a track are shown as text only. Files
+    that would not change are left untouched, as the other stages leave theirs.
     """
     if sync not in SYNC_MODES:
         raise ValueError(f"sync must be one of {SYNC_MODES}, not {sync!r}")
@@ -57,7 +58,7 @@ def write_web(
     audio_urls = _publish_audio(tracks, layout.root, web / "audio")
     assets = {name: _asset(name) for name in ASSETS}
     for name, text in assets.items():
-        write_text(web / name, text)
+        write_text_if_changed(web / name, text)
     page = render_page(
         book,
         tracks,
@@ -68,7 +69,7 @@ def write_web(
         storage_key=f"{layout.slug}|{book.date}",
     )
     index = web / "index.html"
-    write_text(index, page)
+    write_text_if_changed(index, page)
     return index
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -183,6 +184,18 @@ def test_rebuild_relinks_changed_audio_and_drops_stale_files(tmp_path):
     assert not (audio / "99-old.mp3").exists()
     assert (audio / source.name).read_bytes() == b"new audio"
     assert not [p for p in layout.web_dir.rglob(".*")]  # no temporary files left
+
+
+def test_rebuild_with_nothing_changed_rewrites_nothing(tmp_path):
+    book = small_book()
+    layout = Layout.for_book(book, tmp_path)
+    tracks = timed_tracks(book, layout, audio_seconds=0.5)
+    write_web(book, tracks, layout)
+    files = sorted(p for p in layout.web_dir.rglob("*") if p.is_file())
+    before = {p: p.stat().st_mtime_ns for p in files}
+    time.sleep(0.01)
+    write_web(book, tracks, layout)
+    assert {p: p.stat().st_mtime_ns for p in files} == before
 
 
 def test_missing_audio_is_a_one_line_error(tmp_path):
