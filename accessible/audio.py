@@ -227,16 +227,18 @@ def _build_chapter(
     assembly = assemble(chapter, clips, voice.pauses)
     label = chapter_label(chapter)
     audio_path = layout.chapter_audio(chapter)
-    rate = assembly.sample_rate
-    gain_db = loudness_gain(to_float(assembly.pcm), rate, target=target, what=f"chapter {label!r}")
-    samples = apply_gain(to_float(assembly.pcm), gain_db)
+    rate, placed = assembly.sample_rate, assembly.placed
+    samples = to_float(assembly.pcm)
+    del assembly  # the int16 PCM is not needed again: free it before encoding
+    gain_db = loudness_gain(samples, rate, target=target, what=f"chapter {label!r}")
+    samples = apply_gain(samples, gain_db)
     with atomic_path(audio_path) as tmp:
         done = encode_to_target(lambda: [samples], rate, tmp, MP3, target=target, ceiling=PEAK_CEILING, what=str(audio_path))
         duration = done.samples / rate
-        marks = chapter_marks(chapter, assembly.placed, duration)
+        marks = chapter_marks(chapter, placed, duration)
         _tagging(tmp, write_id3, replace(tags, title=label), marks)
-    captions = write_captions(layout, chapter, assembly.placed)
-    track = ChapterTrack(chapter.id, label, _relative(layout, audio_path), duration, assembly.placed)
+    captions = write_captions(layout, chapter, placed)
+    track = ChapterTrack(chapter.id, label, _relative(layout, audio_path), duration, placed)
     files = (track.path, *(_relative(layout, p) for p in captions))
     loud = done.loudness
     limited = ", peaks limited" if done.limited else ""
@@ -265,10 +267,10 @@ def _book_pcm(chapters: Sequence[Chapter], clips: Mapping[str, Clip], voice: Voi
     """The whole book's normalized PCM, chapter by chapter, as the chapter files were made
     from (with the tail their encoding added, so chapters start where the marks say)."""
     for chapter, entry in zip(chapters, entries, strict=True):
-        assembly = assemble(chapter, clips, voice.pauses)
-        samples = apply_gain(to_float(assembly.pcm), entry.gain_db)
+        samples = apply_gain(to_float(assemble(chapter, clips, voice.pauses).pcm), entry.gain_db)
         length = round(entry.track.duration * entry.sample_rate)
-        yield np.pad(samples, (0, length - len(samples)))
+        samples = np.pad(samples, (0, length - len(samples)))
+        yield samples  # the only whole-chapter array alive while the encoder works on it
 
 
 def book_marks(entries: Sequence[ChapterEntry]) -> list[Mark]:

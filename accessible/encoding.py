@@ -24,7 +24,7 @@ import numpy as np
 
 from . import ffmpeg
 from .ffmpeg import Loudness
-from .loudness import limit, to_pcm16
+from .loudness import BLOCK, limit, to_pcm16
 
 log = logging.getLogger("accessible")
 
@@ -110,7 +110,9 @@ def encode_to_target(
                 capped = limit(chunk, sample_rate, limit_db)
                 total += len(chunk)
                 limited |= capped is not chunk
-                yield to_pcm16(capped * scale).tobytes()
+                # Block by block: no whole-chapter temporaries on the way to 16-bit bytes.
+                for start in range(0, len(capped), BLOCK):
+                    yield to_pcm16(capped[start : start + BLOCK] * scale).tobytes()
             yield bytes(2 * tail)
 
         ffmpeg.encode(pcm(), sample_rate, out, [*extra_args, *codec.args], what=what)

@@ -122,7 +122,8 @@ _METER = "ebur128=peak=true:framelog=quiet"
 
 def measure(samples: np.ndarray, sample_rate: int) -> Loudness:
     """Integrated loudness and true peak of float samples (full scale 1.0), by ffmpeg's ebur128."""
-    data = np.ascontiguousarray(samples, dtype="<f4").tobytes()
+    # A byte view, not a copy: subprocess writes any bytes-like input (a chapter is 200 MB).
+    data = memoryview(np.ascontiguousarray(samples, dtype="<f4")).cast("B")
     args = ["-hide_banner", "-nostats", "-f", "f32le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"]
     done = subprocess.run([ffmpeg_exe(), *args, "-af", _METER, "-f", "null", "-"], input=data, capture_output=True, check=False)
     if done.returncode != 0:
