@@ -2,8 +2,7 @@
 
 ``audio/manifest.json`` records, per chapter, the hash of everything that went into its
 files (clips, text, pauses, tags, loudness target, encoder settings), the `ChapterTrack`
-(sentence placements read off the final file), its chapter marks and the gain applied.
-The EPUB packager can read the tracks from here without touching any audio.
+(sentence placements, counted in samples: see audio.py), its chapter marks and the gain applied.
 """
 
 from __future__ import annotations
@@ -90,13 +89,3 @@ def _entry(d: dict) -> ChapterEntry:
         files=tuple(d["files"]),
     )
 
-
-def load_tracks(layout: Layout, chapter_ids: list[str] | None = None) -> list[ChapterTrack]:
-    """The chapter tracks recorded for a book (in ``chapter_ids`` order when given) whose files exist."""
-    manifest = Manifest.load(layout)
-    ids = chapter_ids if chapter_ids is not None else list(manifest.chapters)
-    return [
-        manifest.chapters[cid].track
-        for cid in ids
-        if cid in manifest.chapters and (layout.root / manifest.chapters[cid].track.path).exists()
-    ]

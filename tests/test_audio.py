@@ -23,7 +23,7 @@ from accessible.errors import ClipError, InputError, OutputError
 from accessible.layout import Layout, chapter_label
 from accessible.loudness import PEAK_CEILING, apply_gain, to_float, to_pcm16
 from accessible.model import Clip
-from accessible.tracks import Manifest, load_tracks
+from accessible.tracks import Manifest
 from accessible.voices import Pauses, Voice
 
 from audio_helpers import RATE, make_book, make_clip, make_clips, real_voice_excerpt
@@ -273,7 +273,8 @@ def test_outputs_are_ordinary_files_not_private_temporaries(built):
 
 def test_manifest_gives_the_tracks_back(built):
     book, clips, layout, tracks = built
-    assert load_tracks(layout, [c.id for c in book.chapters]) == tracks
+    chapters = Manifest.load(layout).chapters
+    assert [chapters[c.id].track for c in book.chapters] == tracks
 
 
 # --- incremental builds ------------------------------------------------------------
