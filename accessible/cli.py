@@ -269,8 +269,8 @@ def check(
 
     Exit code 0 when EPUBCheck reports nothing and every overlay check passes, 1 otherwise.
     """
-    from .check import check as run_check
-    from .check import format_report
+    from .outputs.check import check as run_check
+    from .outputs.check import format_report
 
     report = run_check(target)
     for line in format_report(report):
@@ -289,7 +289,7 @@ def serve(
     """
     from urllib.parse import quote
 
-    from .webserve import make_server, pages_under
+    from .outputs.webserve import make_server, pages_under
 
     server = make_server(folder, port)
     base = f"http://127.0.0.1:{server.server_port}/"

@@ -19,7 +19,7 @@ from typing import Sequence
 from .errors import OutputError
 from .layout import Layout, chapter_label
 from .model import Book, ChapterTrack
-from .smil import SYNC_MODES, Sync
+from .outputs.smil import SYNC_MODES, Sync
 from .voices import Voice, load_voice
 
 log = logging.getLogger("accessible")
@@ -101,7 +101,7 @@ def _outputs(layout: Layout) -> tuple[Path, ...]:
 
 
 def _encoded(before: dict[str, str], layout: Layout, book: Book) -> tuple[str, ...]:
-    from .tracks import Manifest
+    from .audio.tracks import Manifest
 
     after = {cid: e.key for cid, e in Manifest.load(layout).chapters.items()}
     labels = {c.id: chapter_label(c) for c in book.chapters}
@@ -138,13 +138,13 @@ def build(
     profile = voice if isinstance(voice, Voice) else load_voice(voice)
     backup = load_voice(fallback) if isinstance(fallback, str) else fallback
     # The stages load models and libraries: import them once the settings are known good.
-    from .audio import build_audiobook
-    from .cover import render_cover
-    from .epub import write_epub
+    from .audio.audiobook import build_audiobook
+    from .outputs.cover import render_cover
+    from .outputs.epub import write_epub
     from .segment import load_book
     from .speech import load_lexicon, read_book
     from .synth import synthesize_book
-    from .tracks import Manifest
+    from .audio.tracks import Manifest
 
     t = time.perf_counter()
     book = load_book(path, title)
@@ -177,7 +177,7 @@ def build(
             log.info("EPUB waits for a full build (%d of %d chapters have audio)", len(tracks), len(audible))
         t = stage("epub", t)
     if "web" in wanted:
-        from .web import write_web
+        from .outputs.web import write_web
 
         write_web(book, tracks, layout, sync=sync, voice_name=profile.description or profile.name)
         t = stage("web", t)

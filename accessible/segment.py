@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .ingest import read_document
+from .inputs.text import read_document
 from .model import Book, Chapter, Paragraph, Section, Sentence, Span
 
 log = logging.getLogger("accessible")

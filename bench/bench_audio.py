@@ -24,10 +24,10 @@ from mutagen.mp4 import MP4
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from accessible import ffmpeg  # noqa: E402
-from accessible.audio import assemble, build_audiobook  # noqa: E402
+from accessible.audio.audiobook import assemble, build_audiobook  # noqa: E402
 from accessible.layout import Layout  # noqa: E402
-from accessible.loudness import apply_gain, to_float, to_pcm16  # noqa: E402
-from accessible.tracks import Manifest  # noqa: E402
+from accessible.audio.loudness import apply_gain, to_float, to_pcm16  # noqa: E402
+from accessible.audio.tracks import Manifest  # noqa: E402
 from accessible.voices import load_voice  # noqa: E402
 from audio_helpers import excerpt  # noqa: E402
 

@@ -26,8 +26,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from accessible.layout import Layout  # noqa: E402
 from accessible.segment import load_book  # noqa: E402
 from accessible.speech import read_book  # noqa: E402
-from accessible.web import write_web  # noqa: E402
-from accessible.webserve import make_server  # noqa: E402
+from accessible.outputs.web import write_web  # noqa: E402
+from accessible.outputs.webserve import make_server  # noqa: E402
 
 from web_book import timed_tracks  # noqa: E402
 

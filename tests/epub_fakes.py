@@ -9,7 +9,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from accessible.check import audio_seconds
+from accessible.outputs.check import audio_seconds
 from accessible.layout import Layout
 from accessible.model import Book, Chapter, ChapterTrack, Paragraph, Placed, Section, Sentence, Timing
 

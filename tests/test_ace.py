@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from accessible.epub import write_epub
+from accessible.outputs.epub import write_epub
 from accessible.layout import Layout
 from accessible.segment import load_book
 from accessible.voices import load_voice

@@ -18,12 +18,12 @@ from mutagen.mp4 import MP4
 from PIL import Image
 
 from accessible import ffmpeg
-from accessible.audio import EDGE_FADE, LEAD_IN, assemble, build_audiobook, check_clips, reading_plan
+from accessible.audio.audiobook import EDGE_FADE, LEAD_IN, assemble, build_audiobook, check_clips, reading_plan
 from accessible.errors import ClipError, InputError, OutputError
 from accessible.layout import Layout, chapter_label
-from accessible.loudness import PEAK_CEILING, apply_gain, to_float, to_pcm16
+from accessible.audio.loudness import PEAK_CEILING, apply_gain, to_float, to_pcm16
 from accessible.model import Clip
-from accessible.tracks import Manifest
+from accessible.audio.tracks import Manifest
 from accessible.voices import Pauses, Voice
 
 from audio_helpers import RATE, make_book, make_clip, make_clips, real_voice_excerpt

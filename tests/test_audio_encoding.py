@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from accessible import ffmpeg
-from accessible.encoding import AAC, MP3, encode_to_target, level_change
-from accessible.loudness import PEAK_CEILING, apply_gain, limit, loudness_gain, peak_envelope, to_float
+from accessible.audio.encoding import AAC, MP3, encode_to_target, level_change
+from accessible.audio.loudness import PEAK_CEILING, apply_gain, limit, loudness_gain, peak_envelope, to_float
 
 from audio_helpers import RATE, speechlike
 

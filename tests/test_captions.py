@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from accessible.captions import cues, to_srt, to_webvtt
+from accessible.outputs.captions import cues, to_srt, to_webvtt
 from accessible.model import Chapter, Paragraph, Placed, Section, Sentence, Timing
 
 _TIME = re.compile(r"(\d\d):(\d\d):(\d\d)[.,](\d\d\d)")

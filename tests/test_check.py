@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from accessible import check as check_mod
-from accessible.check import CheckReport, EpubCheckResult, check_overlays, find_epub, format_report, parse_clock
+from accessible.outputs import check as check_mod
+from accessible.outputs.check import CheckReport, EpubCheckResult, check_overlays, find_epub, format_report, parse_clock
 from accessible.cli import app
-from accessible.epub import write_epub
+from accessible.outputs.epub import write_epub
 from accessible.errors import InputError
 from accessible.layout import Layout
 from accessible.voices import load_voice

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from accessible.check import audio_seconds, check_overlays, parse_clock, run_epubcheck
-from accessible.epub import write_epub
+from accessible.outputs.check import audio_seconds, check_overlays, parse_clock, run_epubcheck
+from accessible.outputs.epub import write_epub
 from accessible.errors import OutputError
 from accessible.layout import Layout
 from accessible.model import Chapter, ChapterTrack, Placed, Section, Timing
 from accessible.segment import load_book
-from accessible.smil import Cue, chapter_cues, clock, overlay_ms
+from accessible.outputs.smil import Cue, chapter_cues, clock, overlay_ms
 from accessible.voices import load_voice
 from epub_fakes import fake_tracks, small_book
 
@@ -260,7 +260,7 @@ def test_epubcheck_reports_nothing(tmp_path):
 @pytest.mark.slow
 def test_epub_from_the_audio_stage_passes_every_check(tmp_path):
     """The real assembler's tracks (lead-in, pauses, loudness, MP3 encoder delay) fit the overlays."""
-    from accessible.audio import build_audiobook
+    from accessible.audio.audiobook import build_audiobook
     from audio_helpers import make_book, make_clips
 
     book = make_book()
@@ -275,9 +275,9 @@ def test_epub_from_the_audio_stage_passes_every_check(tmp_path):
 
 
 def test_cover_without_a_cjk_font_is_decorative_and_the_title_is_text(tmp_path, monkeypatch):
-    import accessible.cover
+    import accessible.outputs.cover
 
-    monkeypatch.setattr(accessible.cover, "cjk_font", lambda: None)
+    monkeypatch.setattr(accessible.outputs.cover, "cjk_font", lambda: None)
     book = small_book()
     path = write_epub(book, fake_tracks(book, tmp_path), Layout.for_book(book, tmp_path), voice=VOICE).path
     page = Epub(path).xml("EPUB/cover.xhtml")

@@ -11,7 +11,7 @@ import pytest
 import accessible
 from accessible.errors import InputError
 from accessible.segment import load_book
-from accessible.ingest import Document, clean, drop_repeats, normalize, read_document, strip_boilerplate, strip_unreadable
+from accessible.inputs.text import Document, clean, drop_repeats, normalize, read_document, strip_boilerplate, strip_unreadable
 
 SAMPLE = Path(accessible.__file__).parent / "samples" / "hengshui-2017.txt"
 COPY_LINES = 81  # the sample is one 80-line report plus a blank line, pasted 8 times

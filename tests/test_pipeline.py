@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from accessible.check import check, check_overlays, format_report
+from accessible.outputs.check import check, check_overlays, format_report
 from accessible.errors import OutputError
 from accessible.pipeline import BuildSummary, build
 

@@ -16,7 +16,7 @@ import pytest
 from accessible.errors import OutputError
 from accessible.layout import Layout
 from accessible.model import Timing
-from accessible.web import word_groups, write_web
+from accessible.outputs.web import word_groups, write_web
 
 from web_book import build_web, sentence, small_book, timed_tracks
 

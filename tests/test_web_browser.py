@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from accessible.webserve import make_server
+from accessible.outputs.webserve import make_server
 
 from npm_tools import npm_file
 from web_book import BuiltWeb, build_web, small_book

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from accessible.errors import InputError
-from accessible.webserve import _parse_range, make_server, pages_under
+from accessible.outputs.webserve import _parse_range, make_server, pages_under
 
 DATA = bytes(range(256)) * 40  # 10,240 bytes
 

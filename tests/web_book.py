@@ -15,8 +15,8 @@ import jieba
 from pypinyin import Style, pinyin
 
 from accessible.layout import Layout
-from accessible.smil import Sync
-from accessible.web import write_web
+from accessible.outputs.smil import Sync
+from accessible.outputs.web import write_web
 from accessible.model import (
     Book,
     Chapter,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from .layout import chapter_label
-from .model import Book, Chapter, Section, Sentence
+from ..layout import chapter_label
+from ..model import Book, Chapter, Section, Sentence
 
 SENTENCE_CLASS = "s"
 WORD_CLASS = "w"

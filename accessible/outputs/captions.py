@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .fsio import write_text
-from .layout import Layout
-from .model import Chapter, Placed, Sentence, Timing
+from ..fsio import write_text
+from ..layout import Layout
+from ..model import Chapter, Placed, Sentence, Timing
 
 _VTT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 

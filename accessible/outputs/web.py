@@ -26,10 +26,10 @@ from string import Template
 from typing import Iterable, Sequence
 from urllib.parse import quote
 
-from .errors import OutputError
-from .fsio import atomic_path, write_text_if_changed
-from .layout import Layout, chapter_label
-from .model import Book, Chapter, ChapterTrack, Placed, Sentence, Span, Timing
+from ..errors import OutputError
+from ..fsio import atomic_path, write_text_if_changed
+from ..layout import Layout, chapter_label
+from ..model import Book, Chapter, ChapterTrack, Placed, Sentence, Span, Timing
 from .smil import SYNC_MODES, Sync
 
 log = logging.getLogger("accessible")
@@ -270,7 +270,7 @@ def _ruby(sentence: Sentence) -> dict[int, str]:
     by index into the text: words the speech layer's polyphone table corrected (零差率 chā),
     and words with a character read otherwise than its usual (dictionary-first) reading
     (银行 háng, 调整 tiáo, 着力 zhuó, 供给 jǐ). Tones are the dictionary's: sandhi undone."""
-    from .speech import corrected_words, tone_marks
+    from ..speech import corrected_words, tone_marks
 
     reading = sentence.reading
     if reading is None:
@@ -332,7 +332,7 @@ def _readings(char: str) -> tuple[str, ...]:
 
 
 def _asset(name: str) -> str:
-    return resources.files("accessible").joinpath("webassets", name).read_text(encoding="utf-8")
+    return resources.files("accessible.outputs").joinpath("webassets", name).read_text(encoding="utf-8")
 
 
 @functools.cache

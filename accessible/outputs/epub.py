@@ -20,11 +20,11 @@ from ebooklib import epub
 
 from . import cover as cover_mod
 from . import smil, xhtml
-from .errors import OutputError
-from .fsio import atomic_path, write_text
-from .layout import Layout, chapter_label
-from .model import Book, Chapter, ChapterTrack
-from .voices import Voice
+from ..errors import OutputError
+from ..fsio import atomic_path, write_text
+from ..layout import Layout, chapter_label
+from ..model import Book, Chapter, ChapterTrack
+from ..voices import Voice
 
 log = logging.getLogger("accessible")
 

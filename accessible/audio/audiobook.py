@@ -33,17 +33,17 @@ from typing import Callable, Iterator, Mapping, Sequence
 import numpy as np
 from mutagen import MutagenError
 
-from .captions import write_captions
+from ..outputs.captions import write_captions
 from .encoding import AAC, MP3, encode_to_target
-from .errors import ClipError, InputError, OutputError
-from .fsio import atomic_path, write_text_if_changed
-from .layout import Layout, chapter_label
+from ..errors import ClipError, InputError, OutputError
+from ..fsio import atomic_path, write_text_if_changed
+from ..layout import Layout, chapter_label
 from .loudness import PEAK_CEILING, TARGET_LUFS, apply_gain, loudness_gain, to_float
-from .model import Book, Chapter, ChapterTrack, Clip, Placed, Sentence, Timing
+from ..model import Book, Chapter, ChapterTrack, Clip, Placed, Sentence, Timing
 from .tags import Mark, TrackTags, cover_mime, ffmetadata, iso639_2, write_id3, write_mp4_extras
-from .synth import reading_plan as synth_plan, select_chapters
+from ..synth import reading_plan as synth_plan, select_chapters
 from .tracks import ChapterEntry, Manifest
-from .voices import Pauses, Voice
+from ..voices import Pauses, Voice
 
 log = logging.getLogger("accessible")
 

@@ -22,8 +22,8 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from . import ffmpeg
-from .ffmpeg import Loudness
+from .. import ffmpeg
+from ..ffmpeg import Loudness
 from .loudness import BLOCK, limit, to_pcm16
 
 log = logging.getLogger("accessible")

@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from .ffmpeg import measure
+from ..ffmpeg import measure
 
 log = logging.getLogger("accessible")
 

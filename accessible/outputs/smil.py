@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 from xml.sax.saxutils import quoteattr
 
-from .errors import OutputError
-from .model import Chapter, ChapterTrack, Placed, Sentence
+from ..errors import OutputError
+from ..model import Chapter, ChapterTrack, Placed, Sentence
 from .xhtml import word_id
 
 Sync = Literal["sentence", "word"]

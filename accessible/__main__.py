@@ -1,0 +1,5 @@
+"""`python -m accessible` is the `accessible` command."""
+
+from .cli import main
+
+main()
