@@ -20,8 +20,15 @@ Span = tuple[int, int]
 class Syllable:
     """One syllable the voice says: tone-number pinyin (``hang2``; neutral tone ``5``)."""
 
-    pinyin: str
+    pinyin: str  # as said, after tone sandhi (一 yi2 before a fourth tone)
     spoken: int  # index of the spoken character it is read from
+    # The dictionary tone after the polyphone decision, before sandhi: what pinyin
+    # ruby and braille write (一定 is said yi2 ding4 but written yī dìng).
+    citation: str = ""
+
+    @property
+    def written(self) -> str:
+        return self.citation or self.pinyin
 
 
 @dataclass(frozen=True)

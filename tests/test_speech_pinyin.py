@@ -39,3 +39,11 @@ def test_tone_marks():
 def test_corrected_words_name_the_table_fixes():
     fixed = dict(corrected_words("推行药品零差率销售"))
     assert fixed == {(4, 7): ("ling2", "cha1", "lv4")}
+
+
+def test_citation_tones_undo_sandhi_only():
+    # what ruby and braille write: 一 and 不 in their own tone, third tones unchanged,
+    # while the polyphone choice (行 hang2) is the one the voice speaks
+    r = read_sentence("一定不要展览银行")
+    assert " ".join(s.written for s in r.syllables) == "yi1 ding4 bu4 yao4 zhan3 lan3 yin2 hang2"
+    assert r.pinyin() == "yi2 ding4 bu2 yao4 zhan2 lan3 yin2 hang2"

@@ -120,6 +120,7 @@ class _Syl:
     char: str
     fixed: bool = False  # from the user lexicon: no sandhi
     ends_word: bool = False  # last syllable of a word of two or more (统一, 之一)
+    citation: str = ""  # the reading before sandhi; set once all choices of reading are made
 
 
 def reading_of(normalized: Normalized) -> Reading:
@@ -152,9 +153,20 @@ def reading_of(normalized: Normalized) -> Reading:
         stretch.extend(syls)
     syllables: list[Syllable] = []
     for stretch, cut in stretches:
+        for s in stretch:
+            s.citation = _citation(s)
         _sandhi(stretch, cut)
-        syllables.extend(Syllable(s.pinyin, s.index) for s in stretch)
+        syllables.extend(Syllable(s.pinyin, s.index, s.citation) for s in stretch)
     return Reading(spoken=spoken, origin=normalized.origin, syllables=tuple(syllables), words=tuple(words))
+
+
+# pypinyin's phrase data writes 一 and 不 with their changed tones (一定 yí dìng); the
+# written form keeps the original tone (GB/T 16159-2012 §6.3.9: 一、不 标原调).
+_ORIGINAL_TONE = {("一", "yi"): "yi1", ("不", "bu"): "bu4"}
+
+
+def _citation(s: _Syl) -> str:
+    return _ORIGINAL_TONE.get((s.char, s.pinyin[:-1]), s.pinyin)
 
 
 def _word_syllables(word: str, start: int, normalized: Normalized) -> list[_Syl]:
