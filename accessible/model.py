@@ -36,9 +36,10 @@ class Reading:
     """How a sentence is said: spoken form, pinyin, and a map back to the original."""
 
     spoken: str
-    # origin[i] is the span of Sentence.text that spoken character i reads; several
-    # spoken characters share one span when an expression is spelled out
-    # ("8.2%" -> "百分之八点二" all map to the span of "8.2%").
+    # origin[i] is the span of Sentence.text that spoken character i reads; the spoken
+    # characters of one written token share its span ("18.7:51.7" -> 十八点七 map to
+    # "18.7", 比 to ":", 五十一点七 to "51.7"); a token said out of written order is
+    # one span ("8.2%" -> 百分之八点二 all map to "8.2%").
     origin: tuple[Span, ...]
     syllables: tuple[Syllable, ...]
     words: tuple[Span, ...]  # word spans over `spoken` (prosody boundaries)

@@ -1,4 +1,5 @@
-"""Each reading rule against its own case file, then all cases in one text, then the report TSV."""
+"""Each reading rule against its own case file (spoken form and parts), then all cases in
+one text, then the report TSV."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from accessible.speech import normalize
-from speech_cases import CASES, read_cases
+from accessible.speech import Normalized, normalize
+from accessible.speech.rule import Part, parts_of
+from speech_cases import CASES, read_cases, unmark
 
 KINDS = sorted(p.stem for p in CASES.glob("*.txt") if p.stem != "pinyin")
-ALL = [(kind, w, s) for kind in KINDS for w, s in read_cases(CASES / f"{kind}.txt")]
+MARKED = [(kind, w, s) for kind in KINDS for w, s in read_cases(CASES / f"{kind}.txt")]
+ALL = [(kind, unmark(w)[0], unmark(s)[0]) for kind, w, s in MARKED]
 TSV = Path(__file__).parent / "data" / "report-numbers.tsv"
 
 
@@ -21,9 +24,18 @@ def test_every_kind_has_cases():
     assert len(ALL) > 100
 
 
-@pytest.mark.parametrize(("kind", "written", "spoken"), ALL, ids=[f"{k}:{w}" for k, w, _ in ALL])
+def part_cuts(n: Normalized) -> list[tuple[int, int]]:
+    """(written, spoken) offsets where one part ends and another begins, both rewritten."""
+    return [(n.origin[i][0], i) for i in range(1, len(n.spoken))
+            if n.rewrite_at[i - 1] >= 0 and n.rewrite_at[i] >= 0 and n.origin[i - 1] != n.origin[i]]
+
+
+@pytest.mark.parametrize(("kind", "written", "spoken"), MARKED, ids=[f"{k}:{w}" for k, w, _ in MARKED])
 def test_case(kind, written, spoken):
-    assert normalize(written).spoken == spoken
+    (text, written_cuts), (said, spoken_cuts) = unmark(written), unmark(spoken)
+    n = normalize(text)
+    assert n.spoken == said
+    assert part_cuts(n) == list(zip(written_cuts, spoken_cuts)), "parts differ from the | marks"
 
 
 def test_all_cases_in_one_text():
@@ -60,3 +72,12 @@ def test_odd_input_never_raises_and_leaves_no_digit(text):
     normalized = normalize(text)
     assert not any(c.isdigit() for c in normalized.spoken)
     assert len(normalized.origin) == len(normalized.spoken)
+
+
+def test_silent_pieces_join_the_part_before_them():
+    said = [("2", "两"), (":", "点"), ("00", "")]
+    assert parts_of(3, "2:00", said) == (Part(3, 4, "两"), Part(4, 7, "点"))
+    assert parts_of(0, "-12", [("-", ""), ("12", "十二")]) == (Part(0, 3, "十二"),)
+    assert parts_of(0, "12", [("12", "")]) == ()
+    with pytest.raises(ValueError, match="do not spell"):
+        parts_of(0, "1:2", [("1", "一"), ("2", "二")])

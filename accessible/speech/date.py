@@ -10,20 +10,20 @@ from __future__ import annotations
 import re
 
 from .cardinal import say_digits, say_integer
-from .rule import HAN, Rule, counted_after
+from .rule import HAN, Rule, Said, counted_after, grouped
 
 _DASH = r"\s*(?:-|~|—|–|至|到)\s*"
 
 
-def _iso(m: re.Match[str]) -> str | None:
-    year, _, month, day = m.groups()
+def _iso(m: re.Match[str]) -> Said | None:
+    year, _, month, _, day = m.groups()
     if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
         return None
-    return f"{say_digits(year)}年{say_integer(month)}月{say_integer(day)}日"
+    return grouped(m, say_digits(year), "年", say_integer(month), "月", say_integer(day) + "日")
 
 
-def _year_range(m: re.Match[str]) -> str:
-    return f"{say_digits(m.group(1))}到{say_digits(m.group(2))}"
+def _year_range(m: re.Match[str]) -> Said:
+    return grouped(m, say_digits(m.group(1)), "到", say_digits(m.group(3)))
 
 
 def _month(m: re.Match[str]) -> str | None:
@@ -44,8 +44,8 @@ def _bare_year(m: re.Match[str]) -> str | None:
 
 
 RULES = (
-    Rule.of("date", r"(?<![\d.])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d.])", _iso),
-    Rule.of("date", rf"(?<![\d.])(\d{{4}}){_DASH}(\d{{4}}|\d{{2}})(?=年)", _year_range),
+    Rule.of("date", r"(?<![\d.])(\d{4})([-/.])(\d{1,2})(\2)(\d{1,2})(?![\d.])", _iso),
+    Rule.of("date", rf"(?<![\d.])(\d{{4}})({_DASH})(\d{{4}}|\d{{2}})(?=年)", _year_range),
     Rule.of("date", r"(?<![\d.])\d{4}(?=年)", lambda m: say_digits(m.group())),
     Rule.of("date", r"(?<![\d.])\d{1,2}(?=月)", _month),
     Rule.of("date", r"(?<=月)\d{1,2}(?=[日号])", _day),

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 from .cardinal import say_digits
-from .rule import Rule
+from .rule import Rule, Said, split
 
 
-def _dotted(m: re.Match[str]) -> str:
-    return "点".join(say_digits(part) for part in m.group().split("."))
+def _dotted(m: re.Match[str]) -> Said:
+    return [(t, "点" if k % 2 else say_digits(t)) for k, t in enumerate(split(m.group(), r"\."))]
 
 
 RULES = (

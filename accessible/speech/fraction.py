@@ -1,4 +1,4 @@
-"""Fractions: 1/3 三分之一, 2/3 三分之二."""
+"""Fractions: 1/3 三分之一, 2/3 三分之二 (one unit: the denominator is said first)."""
 
 from __future__ import annotations
 

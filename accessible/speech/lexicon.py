@@ -26,7 +26,7 @@ from typing import Callable, Iterator
 from ..errors import LexiconError
 from . import tables
 from .cardinal import say_digits, say_number
-from .rule import Rewrite, view
+from .rule import Part, Rewrite, view
 from .syllables import is_syllable
 
 READERS: dict[str, Callable[[str], str]] = {
@@ -75,7 +75,7 @@ class Lexicon:
                     continue
                 taken.append((start, end))
                 pinyin = chosen.pinyin if len(chosen.pinyin) == len(spoken) else ()
-                yield Rewrite(start, end, spoken, "lexicon", pinyin)
+                yield Rewrite((Part(start, end, spoken),), "lexicon", pinyin)
 
 
 @cache

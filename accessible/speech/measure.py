@@ -10,7 +10,7 @@ import re
 from functools import cache
 
 from . import tables
-from .rule import Rule, units
+from .rule import Rule, grouped, units
 
 
 @cache
@@ -27,8 +27,8 @@ def _rules() -> tuple[Rule, ...]:
     return (
         Rule.of("measure", rf"(?<=\d)\s?(?:{tables.alternation(_spelled())})(?![A-Za-z])",
                 lambda m: _spelled()[m.group().strip()]),
-        Rule.of("measure", rf"{_lookbehind(counters)}/(?:{tables.alternation(counters)})",
-                lambda m: "每" + _spelled().get(m.group()[1:], m.group()[1:])),
+        Rule.of("measure", rf"{_lookbehind(counters)}(/)({tables.alternation(counters)})",
+                lambda m: grouped(m, "每", _spelled().get(m.group(2), m.group(2)))),
     )
 
 

@@ -3,9 +3,10 @@
 Rules (`rules.RULES`, in priority order) are tried at each place where any of them
 can match, leftmost first; the first rule that accepts wins and the scan moves on
 after its match. User lexicon entries are found first and win over every rule.
-Every rewrite replaces one span of the original with a non-empty spoken text, so
-each spoken character maps to exactly one original span and the spans, taken in
-order, cover the original once.
+Every rewrite replaces one span of the original, part by part, each part a
+non-empty spoken text (`rule.Part`), so each spoken character maps to exactly one
+original span (its part's, or its own character outside rewrites) and the spans,
+taken in order, cover the original once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import cache
 
 from ..model import Span
 from .lexicon import Lexicon
-from .rule import Rewrite, Rule, view
+from .rule import Rewrite, Rule, parts_of, view
 from .rules import RULES
 
 
@@ -59,9 +60,10 @@ def normalize(text: str, lexicon: Lexicon | None = None) -> Normalized:
             m = rule.pattern.match(seen, start)
             if m is None or m.end() == start or _overlaps(claimed, start, m.end()):
                 continue
-            spoken = rule.say(m)
-            if spoken:
-                found.append(Rewrite(start, m.end(), spoken, rule.kind))
+            said = rule.say(m)
+            parts = parts_of(start, m.group(), said) if said is not None else ()
+            if parts:
+                found.append(Rewrite(parts, rule.kind))
                 pos = m.end()
                 break
     return _apply(text, sorted(found, key=lambda r: r.start))
@@ -82,8 +84,9 @@ def _apply(text: str, rewrites: list[Rewrite]) -> Normalized:
         origin.extend((j, j + 1) for j in range(i, r.start))
         at.extend([-1] * (r.start - i))
         placed.append((len(origin), len(origin) + len(r.spoken)))
-        spoken.append(r.spoken)
-        origin.extend([(r.start, r.end)] * len(r.spoken))
+        for part in r.parts:
+            spoken.append(part.spoken)
+            origin.extend([(part.start, part.end)] * len(part.spoken))
         at.extend([k] * len(r.spoken))
         i = r.end
     spoken.append(text[i:])

@@ -9,16 +9,17 @@ from __future__ import annotations
 import re
 
 from .cardinal import say_digits
-from .rule import Rule
+from .rule import Rule, Said, split
 
 _OPEN, _CLOSE = "“\"「『‘'", "”\"」』’'"
 
 
-def _code(m: re.Match[str]) -> str | None:
+def _code(m: re.Match[str]) -> Said | None:
     code = m.group()
     if code.isdigit() and len(code) < 3:
         return None
-    return say_digits(code)
+    # the dot of “5・18” is not said: it joins the digits before it
+    return [(t, "" if k % 2 else say_digits(t)) for k, t in enumerate(split(code, "[·・•.]"))]
 
 
 RULES = (Rule.of("code", rf"(?<=[{_OPEN}])\d+(?:[·・•.]\d+)*(?=[{_CLOSE}])", _code),)

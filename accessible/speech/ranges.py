@@ -9,17 +9,17 @@ from __future__ import annotations
 import re
 
 from .cardinal import counts, say_number
-from .rule import NUMBER, Rule
+from .rule import NUMBER, Rule, Said, grouped
 
 _LINK = {"-": "到", "~": "到", "—": "到", "–": "到", "至": "至", "到": "到"}
 
 
-def _range(m: re.Match[str]) -> str:
+def _range(m: re.Match[str]) -> Said:
     counted = counts(m)
-    low, high = m.group(1), m.group(3)
-    return f"{say_number(low, counted=counted)}{_LINK[m.group(2)]}{say_number(high, counted=counted)}"
+    low, link, high = m.group(1), m.group(2).strip(), m.group(3)
+    return grouped(m, say_number(low, counted=counted), _LINK[link], say_number(high, counted=counted))
 
 
 RULES = (
-    Rule.of("range", rf"(?<![\d.])({NUMBER})\s*(-|~|—|–|至|到)\s*({NUMBER})(?![\d.]|\s*[%‰:])", _range),
+    Rule.of("range", rf"(?<![\d.])({NUMBER})(\s*(?:-|~|—|–|至|到)\s*)({NUMBER})(?![\d.]|\s*[%‰:])", _range),
 )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from .cardinal import say_number
-from .rule import NUMBER, Rule
+from .rule import NUMBER, Rule, Said, split
 
 
-def _ratio(m: re.Match[str]) -> str:
-    return "比".join(say_number(part.strip()) for part in m.group().split(":"))
+def _ratio(m: re.Match[str]) -> Said:
+    tokens = split(m.group(), r"\s*:\s*")
+    return [(t, "比" if k % 2 else say_number(t)) for k, t in enumerate(tokens)]
 
 
 RULES = (Rule.of("ratio", rf"(?<![\d.:])(?:{NUMBER})(?:\s*:\s*(?:{NUMBER}))+(?![\d.:])", _ratio),)

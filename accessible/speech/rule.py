@@ -6,6 +6,14 @@ function that says the match in words, or returns None to let later rules try.
 Context before the match is tested with lookbehinds or in the function (it gets
 the match, whose ``.string`` is the whole view); the match itself is what is
 replaced, so the origin map stays exact.
+
+A rule says its match token by token, as (written, spoken) parts in written order
+whose written pieces spell the match: ``18.7:51.7`` is 18.7 十八点七, : 比, 51.7
+五十一点七. Each spoken character then maps to its own token, so the parts can be
+highlighted and timed one by one. A plain string says the whole match as one unit,
+which is right only for one token or where the spoken order differs from the written
+one (8.2% 百分之八点二). A silent piece ("-" inside a phone number, the 00 of 2:00)
+joins the part before it.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Callable
+from typing import Callable, Sequence
 
 from . import tables
 
@@ -30,17 +38,66 @@ def view(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Rewrite:
-    """One span of the original read as ``spoken`` (never empty)."""
+class Part:
+    """Original text [start, end) said as ``spoken`` (never empty)."""
 
     start: int
     end: int
     spoken: str
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """One expression of the original read in words, part by part (contiguous, in order)."""
+
+    parts: tuple[Part, ...]
     kind: str  # the rule that read it ("percent", "lexicon", "unknown" …)
     pinyin: tuple[str, ...] = ()  # lexicon pinyin for the spoken text, if given
 
+    @property
+    def start(self) -> int:
+        return self.parts[0].start
 
-Say = Callable[[re.Match[str]], "str | None"]
+    @property
+    def end(self) -> int:
+        return self.parts[-1].end
+
+    @property
+    def spoken(self) -> str:
+        return "".join(p.spoken for p in self.parts)
+
+
+Said = str | Sequence[tuple[str, str]]  # one unit, or (written, spoken) parts
+Say = Callable[[re.Match[str]], "Said | None"]
+
+
+def parts_of(start: int, written: str, said: Said) -> tuple[Part, ...]:
+    """The parts of ``said`` placed at ``start``; silent pieces join the part before them
+    (the first one, the part after). () when nothing at all is said."""
+    if isinstance(said, str):
+        return (Part(start, start + len(written), said),) if said else ()
+    if "".join(w for w, _ in said) != written:
+        raise ValueError(f"parts {list(said)!r} do not spell {written!r}")
+    cuts: list[tuple[int, int, str]] = []
+    pos = start
+    for piece, spoken in said:
+        pos += len(piece)
+        if spoken:
+            cuts.append((cuts[-1][1] if cuts else start, pos, spoken))
+        elif cuts:
+            cuts[-1] = (cuts[-1][0], pos, cuts[-1][2])
+    return tuple(Part(*cut) for cut in cuts)
+
+
+def grouped(m: re.Match[str], *spoken: str) -> list[tuple[str, str]]:
+    """Parts from a match whose groups tile it in order: group i is said ``spoken[i-1]``."""
+    return [(m.group(i) or "", s) for i, s in enumerate(spoken, 1)]
+
+
+def split(written: str, separator: str) -> list[str]:
+    """``written`` cut at each match of ``separator`` (a regex), separators kept:
+    tokens and separators alternate, starting with a token."""
+    return re.split(f"({separator})", written)
 
 
 @dataclass(frozen=True)

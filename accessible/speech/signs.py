@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 from .cardinal import say_number
-from .rule import HAN, NUMBER, Rule
+from .rule import HAN, NUMBER, Rule, Said, split
 
 
-def _sum(m: re.Match[str]) -> str:
-    return "加".join(say_number(part.strip()) for part in m.group().split("+"))
+def _sum(m: re.Match[str]) -> Said:
+    tokens = split(m.group(), r"\s*\+\s*")
+    return [(t, "加" if k % 2 else say_number(t)) for k, t in enumerate(tokens)]
 
 
 RULES = (

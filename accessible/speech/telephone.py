@@ -11,17 +11,18 @@ from __future__ import annotations
 import re
 
 from .cardinal import say_digits
-from .rule import HAN, Rule, counted_after
+from .rule import HAN, Rule, Said, counted_after, split
 
 _BEFORE = ("热线", "电话", "专线", "拨打", "号码", "热线电话")
 _AFTER = "热线|专线|电话|服务台|服务平台"
 _CUE = "(?:" + "|".join(f"(?<={w}{c})" for w in _BEFORE for c in ("", ":", " ")) + ")"
 
 
-def _phone(m: re.Match[str]) -> str | None:
+def _phone(m: re.Match[str]) -> Said | None:
     if counted_after(m.string, m.end()):
         return None
-    return say_digits(m.group(), yao=True)
+    # each group of digits is a part; the dash between groups is a pause, not a word
+    return [(t, "" if k % 2 else say_digits(t, yao=True)) for k, t in enumerate(split(m.group(), "-"))]
 
 
 RULES = (
