@@ -34,7 +34,8 @@ def test_read_json_one_object_per_sentence():
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert [r["spoken"] for r in rows] == ["PM二点五平均浓度八十七微克每立方米。", "全长一百二十公里。"]
     assert rows[1]["pinyin"].startswith("quan2 chang2 ")
-    assert {"start": 2, "end": 5, "spoken": "一百二十", "kind": "cardinal"} in rows[1]["rewrites"]
+    assert {"start": 2, "end": 5, "spoken": "一百二十", "kind": "cardinal", "parts": [[2, 5, "一百二十"]]} in rows[1]["rewrites"]
+    assert rows[0]["rewrites"][-1]["parts"] == [[13, 14, "每"], [14, 17, "立方米"]]
     assert len(rows[0]["origin"]) == len(rows[0]["spoken"])
 
 

@@ -37,7 +37,8 @@ class Proof:
             "origin": [list(span) for span in r.origin],
             "syllables": [{"pinyin": s.pinyin, "spoken": s.spoken} for s in r.syllables],
             "words": [list(span) for span in r.words],
-            "rewrites": [{"start": w.start, "end": w.end, "spoken": w.spoken, "kind": w.kind} for w in n.rewrites],
+            "rewrites": [{"start": w.start, "end": w.end, "spoken": w.spoken, "kind": w.kind,
+                          "parts": [[p.start, p.end, p.spoken] for p in w.parts]} for w in n.rewrites],
             "corrected": [{"span": list(span), "pinyin": " ".join(p)} for span, p in corrected_words(r.spoken)],
         }
 
