@@ -118,14 +118,15 @@ def read(
     voice: Annotated[str, typer.Option("--voice", help="Use this voice profile's lexicon.")] = "baker",
     lexicon: Annotated[Optional[list[Path]], typer.Option("--lexicon", "-l", help="A lexicon TOML to apply on top (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per sentence (one per line).")] = False,
-    warn: Annotated[bool, typer.Option("--warn", help="Only report numbers no rule knew (read digit by digit); exit 0.")] = False,
+    warn: Annotated[bool, typer.Option("--warn", help="Only report what no rule knew (numbers read digit by digit, signs not said); exit 0.")] = False,
 ) -> None:
     """Proofread how text will be spoken: original → spoken form → pinyin, per sentence.
 
     Rewritten spans are highlighted (yellow: a reading rule, cyan: the lexicon, red:
-    unknown, read digit by digit). With --warn only those unknown expressions are
-    listed, as warnings, and the exit code stays 0: they are still read, just maybe
-    not the way the report means (add a lexicon entry to fix one).
+    unknown: numbers read digit by digit, signs no rule or table reads). With --warn
+    only those unknown expressions are listed, as warnings, and the exit code stays 0:
+    numbers are still read, just maybe not the way the report means, and unknown signs
+    are not said at all (add a lexicon entry to fix one).
     """
     import json
 

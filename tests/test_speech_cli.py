@@ -40,10 +40,11 @@ def test_read_json_one_object_per_sentence():
 
 
 def test_read_warn_lists_unknown_expressions_and_exits_zero():
-    result = runner.invoke(app, ["read", "版本3.14.15发布，增长5%。", "--warn"])
+    result = runner.invoke(app, ["read", "版本3.14.15发布，增长5%，价格￥2。韩文안녕。", "--warn"])
     assert result.exit_code == 0
-    assert "'3.14.15' is read digit by digit as 三点一四点一五" in result.output
-    assert "1 expression(s) no rule knew" in result.output
+    assert "'3.14.15' is read as 三点一四点一五, no rule knew it" in result.output
+    assert "'안녕' is not said, no rule knew it" in result.output
+    assert "2 expression(s) no rule knew" in result.output
 
 
 def test_read_a_chapter_of_the_sample():

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from accessible.speech import Normalized, normalize
-from accessible.speech.rule import Part, parts_of
+from accessible.speech import tables
+from accessible.speech.rule import Part, parts_of, view
 from speech_cases import CASES, read_cases, unmark
 
 KINDS = sorted(p.stem for p in CASES.glob("*.txt") if p.stem != "pinyin")
@@ -64,6 +65,27 @@ def test_report_numbers_all_read_right():
 def test_unknown_expressions_are_flagged():
     assert [r.kind for r in normalize("版本3.14.15").rewrites] == ["unknown"]
     assert normalize("增长8.2%").unknown == ()
+    flagged = normalize("日期2017-13-45，比值1/0，韩文안녕，符号§，表情😀")
+    assert [flagged.text[r.start:r.end] for r in flagged.unknown] == ["2017-13-45", "/", "안녕", "§", "😀"]
+    # what the rules know is not flagged: every case but the fallback's and the impossible dates
+    known = [w for kind, w, _ in ALL if kind != "fallback" and not w.startswith("2017-")]
+    assert [w for w in known if normalize(w).unknown] == []
+
+
+def _left_unsaid(text: str) -> list[str]:
+    """Characters the voice cannot say, that are no pause, and that no rewrite covers."""
+    n = normalize(text)
+    covered = {i for r in n.rewrites for i in range(r.start, r.end)}
+    silent = tables.words("silent.txt")
+    return [c for i, c in enumerate(view(text)) if i not in covered and c not in silent
+            and not (c.isspace() or c.isascii() and c.isalnum() or "\u3400" <= c <= "\u9fff")]
+
+
+def test_every_sign_is_said_or_flagged():
+    # a sign that silently drops out of the audio (a ￥ before an amount) must not happen
+    odd = "１，２３４ 1e10 1/0 Ⅳ ①② ½ 10^5 3.5万—4万 ISO 9001 1∶2 1︰2 ￥1.25 $13.5 € ≤ ≥ <= >= = ≈ ÷ × ± # & @ * § ※ ^ ~"
+    assert not _left_unsaid(odd)
+    assert not [c for _, w, _ in ALL for c in _left_unsaid(w)]
 
 
 @pytest.mark.parametrize("text", ["", "%", "％％", "😀", "1e10", "3.14.15", "9" * 400, "1/0", "2/0/", "--5", "+",
@@ -81,3 +103,14 @@ def test_silent_pieces_join_the_part_before_them():
     assert parts_of(0, "12", [("12", "")]) == ()
     with pytest.raises(ValueError, match="do not spell"):
         parts_of(0, "1:2", [("1", "一"), ("2", "二")])
+
+
+def test_traditional_text_reads_as_simplified_and_maps_to_what_is_written():
+    from accessible.speech import read_sentence
+
+    reading = read_sentence("發展極為迅速，增長8.2%")
+    assert reading.pinyin().split()[2:4] == ["ji2", "wei2"]
+    n = normalize("發展極為迅速，增長8.2%")
+    assert n.text == "發展極為迅速，增長8.2%"
+    assert [n.origin[i] for i in range(4)] == [(0, 1), (1, 2), (2, 3), (3, 4)]
+    assert set(n.origin[9:]) == {(9, 13)}

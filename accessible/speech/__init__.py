@@ -53,7 +53,7 @@ def read_book(book: Book, lexicon: Lexicon | None = None) -> Book:
     book = book.map_sentences(read)
     if unknown:
         log.warning(
-            "%d number(s) matched no reading rule and are read digit by digit; "
+            "%d expression(s) matched no reading rule (numbers read digit by digit, signs not said); "
             "see them with `accessible read FILE --warn`", unknown
         )
     return book

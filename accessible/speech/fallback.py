@@ -1,5 +1,6 @@
 """Whatever no rule knew, read digit by digit so it stays audible, and flagged
-("unknown") for `accessible read --warn`: 3.14.15 三点一四点一五, very long digit runs."""
+("unknown") for `accessible read --warn`: 3.14.15 三点一四点一五, very long digit runs,
+1/0 一斜杠零 (no fraction has a zero below the line)."""
 
 from __future__ import annotations
 
@@ -16,4 +17,5 @@ def _dotted(m: re.Match[str]) -> Said:
 RULES = (
     Rule.of("unknown", r"\d+(?:\.\d+){2,}", _dotted),
     Rule.of("unknown", r"\d+", lambda m: say_digits(m.group())),
+    Rule.of("unknown", r"(?<=\d)\s*/\s*(?=\d)", lambda m: "斜杠"),
 )

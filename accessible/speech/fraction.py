@@ -1,4 +1,4 @@
-"""Fractions: 1/3 三分之一, 2/3 三分之二 (one unit: the denominator is said first)."""
+"""Fractions: 1/3 三分之一, 2/3 三分之二, 1 / 2 二分之一 (one unit: the denominator is said first)."""
 
 from __future__ import annotations
 
@@ -15,4 +15,4 @@ def _fraction(m: re.Match[str]) -> str | None:
     return f"{say_integer(denominator)}分之{say_integer(numerator)}"
 
 
-RULES = (Rule.of("fraction", r"(?<![\d./])(\d+)/(\d+)(?![\d./])", _fraction),)
+RULES = (Rule.of("fraction", r"(?<![\d./])(\d+)\s*/\s*(\d+)(?![\d./])", _fraction),)

@@ -27,6 +27,7 @@ from ..errors import LexiconError
 from . import tables
 from .cardinal import say_digits, say_number
 from .rule import Part, Rewrite, view
+from .simplified import simplified
 from .syllables import is_syllable
 
 READERS: dict[str, Callable[[str], str]] = {
@@ -93,7 +94,7 @@ def load_lexicon(*paths: str | Path) -> Lexicon:
         if unknown:
             raise LexiconError(f"{path}: unknown table(s) {', '.join(sorted(unknown))}; known: words, patterns")
         for key, value in data.get("words", {}).items():
-            words[view(key)] = _entry(path, key, value)
+            words[view(simplified(key))] = _entry(path, key, value)  # matched on the simplified view
         for key, value in data.get("patterns", {}).items():
             try:
                 pattern = re.compile(key)

@@ -1,4 +1,5 @@
-"""Units after a number: symbols spelled out (10km 十公里) and / read 每 (87微克/立方米).
+"""Units after a number: symbols spelled out (10km 十公里, 35万m² 三十五万平方米) and / read
+每 (87微克/立方米).
 
 The number itself is read by the number rules, which look at the unit (data/units.txt)
 to choose 两. A new unit is one line in that file.
@@ -6,11 +7,10 @@ to choose 两. A new unit is one line in that file.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
 from . import tables
-from .rule import Rule, grouped, units
+from .rule import Rule, grouped, preceded_by, units
 
 
 @cache
@@ -18,16 +18,12 @@ def _spelled() -> dict[str, str]:
     return {w: s for w, s in units().items() if w != s}
 
 
-def _lookbehind(words: frozenset[str]) -> str:
-    return "(?:" + "|".join(f"(?<={re.escape(w)})" for w in sorted(words)) + ")"
-
-
 def _rules() -> tuple[Rule, ...]:
     counters = tables.words("measure_words.txt") | frozenset(units())
     return (
-        Rule.of("measure", rf"(?<=\d)\s?(?:{tables.alternation(_spelled())})(?![A-Za-z])",
+        Rule.of("measure", rf"(?:(?<=\d)|(?<=\d[万亿千]))\s?(?:{tables.alternation(_spelled())})(?![A-Za-z])",
                 lambda m: _spelled()[m.group().strip()]),
-        Rule.of("measure", rf"{_lookbehind(counters)}(/)({tables.alternation(counters)})",
+        Rule.of("measure", rf"{preceded_by(counters)}(/)({tables.alternation(counters)})",
                 lambda m: grouped(m, "每", _spelled().get(m.group(2), m.group(2)))),
     )
 

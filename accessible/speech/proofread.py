@@ -2,7 +2,8 @@
 
 A proof shows one sentence three ways (original, spoken form, pinyin) with every
 rewritten span marked in both texts, so a proofreader sees at a glance what the
-rules changed; unknown expressions (read digit by digit) are marked apart.
+rules changed; unknown expressions (numbers read digit by digit, signs not said) are
+marked apart.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ class Proof:
         }
 
     def warnings(self) -> list[str]:
-        return [f"{self.ident}: {self.normalized.text[w.start:w.end]!r} is read digit by digit as {w.spoken} "
-                f"(in “{self.normalized.text}”)" for w in self.normalized.unknown]
+        text = self.normalized.text
+        return [f"{self.ident}: {text[w.start:w.end]!r} "
+                + (f"is read as {w.spoken}" if w.spoken != text[w.start:w.end] else "is not said")
+                + f", no rule knew it (in “{text}”)" for w in self.normalized.unknown]
 
     def render(self) -> Group:
         n = self.normalized

@@ -21,20 +21,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from . import tables
 
-# Full-width forms (and a few look-alikes) folded one-for-one, so offsets do not move.
-_FOLD = {0xFF10 + i: ord("0") + i for i in range(10)}
-_FOLD |= {0xFF21 + i: ord("A") + i for i in range(26)}
-_FOLD |= {0xFF41 + i: ord("a") + i for i in range(26)}
-_FOLD |= {ord(a): ord(b) for a, b in zip("％＋－．／：～−﹪", "%+-./:~-%")}
+# Full-width ASCII forms (U+FF01–FF5E) and a few look-alikes folded one-for-one, so
+# offsets do not move. The full-width comma stays: in Chinese text it separates list
+# items, except between full-width digits (１，２３４), see view().
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if c != ord("，")}
+_FOLD |= {ord(a): ord(b) for a, b in zip("−﹪∶︰﹕〜", "-%:::~")}
+_WIDE_THOUSANDS = re.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９]))")
 
 
 def view(text: str) -> str:
     """The text rules match against: same length, full-width forms made ASCII."""
-    return text.translate(_FOLD)
+    return _WIDE_THOUSANDS.sub(",", text).translate(_FOLD)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,13 @@ NUMBER = rf"(?:{INTEGER})(?:\.\d+)?"
 HAN = "\u3400-\u9fff"
 
 
+def preceded_by(words: Iterable[str], *between: str) -> str:
+    """A regex test that the match starts right after one of ``words``, each maybe
+    followed by one of ``between`` (lookbehinds, one per width, as Python needs)."""
+    tails = ("", *between)
+    return "(?:" + "|".join(f"(?<={re.escape(w + t)})" for w in sorted(words) for t in tails) + ")"
+
+
 def units() -> dict[str, str]:
     return tables.pairs("units.txt")
 
@@ -128,5 +136,7 @@ def _counter() -> re.Pattern[str]:
 
 
 def counted_after(text: str, pos: int) -> bool:
-    """Whether text[pos:] starts with a measure word or unit: the number before is a count."""
-    return _counter().match(text, pos) is not None
+    """Whether text[pos:] starts with a measure word or unit: the number before is a count.
+    来 (about) counts only before one (十来个), not as a verb (拨打12306来咨询)."""
+    m = _counter().match(text, pos)
+    return m is not None and (m.group() != "来" or _counter().match(text, m.end()) is not None)
