@@ -21,7 +21,8 @@ TSV = Path(__file__).parent / "data" / "report-numbers.tsv"
 
 def test_every_kind_has_cases():
     assert {"cardinal", "decimal", "percent", "ratio", "range", "date", "time", "measure",
-            "telephone", "codes", "letters", "signs", "fraction", "fallback"} <= set(KINDS)
+            "telephone", "codes", "letters", "signs", "fraction", "fallback", "money", "power", "numerals",
+            "url", "score", "symbols", "simplified"} <= set(KINDS)
     assert len(ALL) > 100
 
 
