@@ -25,16 +25,21 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The whole book: audiobook, EPUB, web page and braille edition (build's default formats).
 demo: install
 	$(BIN)/accessible build $(SAMPLE) --voice baker
 
 # Tools from Debian that tests need: Chromium for the web page tests (driven through
-# Playwright; never `playwright install`: no browser downloads here) and Java for EPUBCheck.
+# Playwright; never `playwright install`: no browser downloads here), Java for EPUBCheck,
+# and liblouis (lou_translate with its Chinese tables), the reference the braille tests
+# check our braille against.
 # As root, install what is missing; otherwise say which tests will skip.
 system:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver fonts-noto-cjk"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	[ -f /usr/share/liblouis/tables/zhcn-cbs.ctb ] && command -v lou_translate >/dev/null \
+	  || missing="$$missing liblouis-bin liblouis-data"; \
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing$$missing (apt-get)"; \

@@ -20,6 +20,7 @@ from .errors import AccessibleError
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 log = logging.getLogger("accessible")
+_BRAILLE_HELP = "common (国家通用盲文, tones written) or current (现行盲文, no tones)."
 
 
 class _App(typer.Typer):
@@ -236,15 +237,18 @@ def build(
     title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
     sync: Annotated[str, typer.Option("--sync", help="Highlight unit in the EPUB and web page: sentence or word.")] = "sentence",
     formats: Annotated[
-        str, typer.Option("--formats", help="Comma-separated outputs among audio,m4b,epub,web (chapter MP3s and captions always).")
-    ] = "audio,m4b,epub,web",
+        str, typer.Option("--formats", help="Comma-separated outputs among audio,m4b,epub,web,braille (audio, epub or web bring the chapter MP3s and captions).")
+    ] = "audio,m4b,epub,web,braille",
     cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder (default: the voice stage's).")] = None,
     lexicon: Annotated[Optional[Path], typer.Option("--lexicon", help="A pronunciation lexicon (TOML) over the voice's own.")] = None,
     fallback: Annotated[
         Optional[str], typer.Option("--fallback", help="A voice that speaks the sentences --voice cannot (e.g. baker when the online voice is unreachable).")
     ] = None,
+    braille: Annotated[str, typer.Option("--braille", help=_BRAILLE_HELP)] = "common",
+    cells: Annotated[int, typer.Option("--cells", help="Braille cells per line (BRF/PEF).")] = 40,
+    lines: Annotated[int, typer.Option("--lines", help="Braille lines per page, the page-number line included.")] = 25,
 ) -> None:
-    """Make the audiobook, the accessible EPUB 3 and the web page of FILE, redoing only what changed.
+    """Make the audiobook, the accessible EPUB 3, the web page and the braille edition of FILE, redoing only what changed.
 
     A second run with nothing changed synthesizes and encodes nothing; after an edit only
     the edited sentences are synthesized and only their chapters encoded again.
@@ -259,6 +263,40 @@ def build(
         cache_dir=cache,
         lexicon=lexicon,
         fallback=fallback,
+        braille=_braille_options(braille, cells, lines),
+    )
+
+
+def _braille_options(system: str, cells: int, lines: int):  # -> BrailleOptions, imported late
+    from .outputs.braille import BrailleOptions
+
+    return BrailleOptions(system, cells, lines)  # type: ignore[arg-type]  # checked in __post_init__
+
+
+@app.command("braille")
+def braille_command(
+    file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder; files go to <out>/<book>/braille/.")] = Path("output"),
+    title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
+    braille: Annotated[str, typer.Option("--braille", help=_BRAILLE_HELP)] = "common",
+    cells: Annotated[int, typer.Option("--cells", help="Braille cells per line (BRF/PEF).")] = 40,
+    lines: Annotated[int, typer.Option("--lines", help="Braille lines per page, the page-number line included.")] = 25,
+    voice: Annotated[str, typer.Option("--voice", help="Use this voice profile's lexicon for the readings.")] = "baker",
+    lexicon: Annotated[Optional[Path], typer.Option("--lexicon", help="A pronunciation lexicon (TOML) over the voice's own.")] = None,
+) -> None:
+    """Make only the braille edition of FILE: <book>.brf (embossers), .pef (PEF 1.0), .txt (Unicode braille).
+
+    Syllables come from the speech layer's reading (the polyphone decisions the voice
+    uses), numbers, letters and punctuation from the text; no audio is made.
+    """
+    _run_build(
+        file,
+        voice=voice,
+        out_dir=out_dir,
+        title=title,
+        formats=["braille"],
+        lexicon=lexicon,
+        braille=_braille_options(braille, cells, lines),
     )
 
 

@@ -60,16 +60,21 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
-def write_text_if_changed(path: str | os.PathLike[str], text: str) -> bool:
-    """Write ``text`` unless the file already holds exactly it; True when written.
+def write_bytes_if_changed(path: str | os.PathLike[str], data: bytes) -> bool:
+    """Write ``data`` unless the file already holds exactly it; True when written.
 
     An unchanged output keeps its modification time, so incremental builds, sync tools
     and players that watch files see no change.
     """
     try:
-        if Path(path).read_text(encoding="utf-8") == text:
+        if Path(path).read_bytes() == data:
             return False
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         pass
-    write_text(path, text)
+    write_bytes(path, data)
     return True
+
+
+def write_text_if_changed(path: str | os.PathLike[str], text: str) -> bool:
+    """`write_bytes_if_changed` for UTF-8 text (compared byte for byte, so line ends count)."""
+    return write_bytes_if_changed(path, text.encode("utf-8"))

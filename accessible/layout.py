@@ -50,6 +50,14 @@ class Layout:
         return self.root / "web"
 
     @property
+    def braille_dir(self) -> Path:
+        return self.root / "braille"
+
+    def braille(self, extension: str) -> Path:
+        """``braille/<book>.brf`` / ``.pef`` / ``.txt``."""
+        return self.braille_dir / f"{self.slug}.{extension}"
+
+    @property
     def epub(self) -> Path:
         return self.root / f"{self.slug}.epub"
 

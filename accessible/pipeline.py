@@ -1,6 +1,7 @@
 """`accessible build`: every stage, in order, redoing only what changed.
 
-ingest+segment → speech → synthesize → audio → EPUB (and the web page). Each stage
+ingest+segment → speech → synthesize → audio → EPUB (and the web page); the braille
+edition needs only the speech stage, so a build of braille alone makes no audio. Each stage
 keeps its own record of what it made from what: the clip cache (one clip per sentence
 text and voice), the audio manifest (one input hash per chapter file), the EPUB's
 inputs digest. So a second run with nothing changed synthesizes nothing, encodes
@@ -14,7 +15,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .errors import OutputError
 from .layout import Layout, chapter_label
@@ -22,9 +23,13 @@ from .model import Book, ChapterTrack
 from .outputs.smil import SYNC_MODES, Sync
 from .voices import Voice, load_voice
 
+if TYPE_CHECKING:
+    from .outputs.braille import BrailleOptions
+
 log = logging.getLogger("accessible")
 
-FORMATS = ("audio", "m4b", "epub", "web")  # chapter MP3s + captions + playlist are "audio"
+FORMATS = ("audio", "m4b", "epub", "web", "braille")  # chapter MP3s + captions + playlist are "audio"
+_AUDIBLE = frozenset(("audio", "m4b", "epub", "web"))  # formats that need the voice
 
 
 @dataclass(frozen=True)
@@ -44,22 +49,26 @@ class BuildSummary:
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
     fallback: int = 0  # sentences spoken by the fallback voice
     fallback_voice: str = ""
+    braille: str = ""  # what happened to the braille edition ("" when not asked for)
+    formats: tuple[str, ...] = FORMATS  # the outputs asked for
 
     def lines(self) -> list[str]:
         """The summary as plain lines (no table: screen readers read lines best)."""
         minutes, sec = divmod(round(self.duration), 60)
         stages = ", ".join(f"{name} {s:.1f} s" for name, s in self.stages.items())
+        audible = bool(_AUDIBLE & set(self.formats))
+        voice = f"voice: {self.synthesized} sentence(s) synthesized, {self.reused} reused from the cache" + (
+            f"; {self.fallback} spoken by the fallback voice {self.fallback_voice} (run again to replace them)"
+            if self.fallback
+            else ""
+        )
         return [
-            f"{self.title}: {self.chapters} chapters, {self.sentences} sentences, {self.characters} characters, "
-            f"{minutes} min {sec:02d} s of audio",
-            f"voice: {self.synthesized} sentence(s) synthesized, {self.reused} reused from the cache"
-            + (
-                f"; {self.fallback} spoken by the fallback voice {self.fallback_voice} (run again to replace them)"
-                if self.fallback
-                else ""
-            ),
-            "audio: encoded " + (", ".join(self.encoded) if self.encoded else "nothing (all chapters up to date)"),
-            "epub: " + ("written" if self.epub_written else "unchanged"),
+            f"{self.title}: {self.chapters} chapters, {self.sentences} sentences, {self.characters} characters"
+            + (f", {minutes} min {sec:02d} s of audio" if audible else ""),
+            *([voice] if audible else []),
+            *(["audio: encoded " + (", ".join(self.encoded) if self.encoded else "nothing (all chapters up to date)")] if audible else []),
+            *(["epub: " + ("written" if self.epub_written else "unchanged")] if "epub" in self.formats else []),
+            *([f"braille: {self.braille}"] if self.braille else []),
             f"files in {self.folder}:",
             *(f"  {name}" for name in _grouped(self.files)),
             f"done in {self.seconds:.1f} s ({stages})",
@@ -120,6 +129,7 @@ def build(
     cache_dir: Path | None = None,
     lexicon: Path | None = None,
     fallback: str | Voice | None = None,
+    braille: BrailleOptions | None = None,
 ) -> BuildSummary:
     """Build the book's outputs under ``out_dir/<title>/``; see the module docstring."""
     started = time.perf_counter()
@@ -156,16 +166,23 @@ def build(
     book = read_book(book, load_lexicon(*lexicons) if lexicons else None)
     t = stage("speech", t)
 
-    voiced = synthesize_book(book, profile, cache_dir, chapters, fallback=backup)
-    clips = voiced.clips
-    t = stage("voice", t)
+    braille_note = ""
+    if "braille" in wanted:
+        from .outputs.braille import BrailleOptions, write_braille
+
+        edition = write_braille(book, layout, braille or BrailleOptions())
+        braille_note = f"{edition.pages} pages, " + ("written" if edition.written else "unchanged")
+        t = stage("braille", t)
 
     before = {cid: e.key for cid, e in Manifest.load(layout).chapters.items()}
-    cover = render_cover(book.title)
-    tracks: list[ChapterTrack] = build_audiobook(
-        book, clips, profile, layout, chapters=chapters, cover=cover.png, m4b="m4b" in wanted
-    )
-    t = stage("audio", t)
+    voiced = None
+    tracks: list[ChapterTrack] = []
+    if _AUDIBLE & set(wanted):
+        voiced = synthesize_book(book, profile, cache_dir, chapters, fallback=backup)
+        t = stage("voice", t)
+        cover = render_cover(book.title)
+        tracks = build_audiobook(book, voiced.clips, profile, layout, chapters=chapters, cover=cover.png, m4b="m4b" in wanted)
+        t = stage("audio", t)
 
     audible = [c for c in book.chapters if next(c.sentences(), None) is not None]
     complete = len(tracks) == len(audible)
@@ -190,13 +207,15 @@ def build(
         sentences=len(sentences),
         characters=sum(len(s.text) for s in sentences),
         duration=sum(tr.duration for tr in tracks),
-        synthesized=voiced.synthesized,
-        reused=voiced.reused,
+        synthesized=voiced.synthesized if voiced else 0,
+        reused=voiced.reused if voiced else 0,
         encoded=_encoded(before, layout, book),
         epub_written=epub_written,
         files=_outputs(layout),
         seconds=time.perf_counter() - started,
         stages=stages,
-        fallback=voiced.fallback,
+        fallback=voiced.fallback if voiced else 0,
         fallback_voice=backup.name if backup else "",
+        braille=braille_note,
+        formats=wanted,
     )
