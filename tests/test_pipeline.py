@@ -72,6 +72,8 @@ def test_first_build_makes_every_output_and_passes_check(first_build):
     assert len(summary.encoded) == 3 and summary.epub_written  # front matter + 2 chapters
     names = {p.as_posix() for p in summary.files}
     assert {f"{summary.folder.name}.epub", f"{summary.folder.name}.m4b", "web/index.html"} <= names
+    assert {f"braille/{summary.folder.name}.{e}" for e in ("brf", "pef", "txt")} <= names
+    assert summary.braille.endswith("written") and f"braille: {summary.braille}" in summary.lines()
     assert sum(n.startswith("audio/") and n.endswith(".mp3") for n in names) == 3
     assert any(n.endswith(".vtt") for n in names)
     report = check(summary.folder)
@@ -85,11 +87,12 @@ def test_second_build_reuses_everything_and_an_edit_redoes_one_chapter(first_bui
     work, report, first = first_build
     again = build(report, out_dir=work / "out", cache_dir=work / "cache", title=TITLE)
     assert (again.synthesized, again.reused, again.encoded, again.epub_written) == (0, 10, (), False)
+    assert again.braille.endswith("unchanged")
     assert again.seconds < first.seconds
     report.write_text(EXCERPT.replace("8.2%", "8.5%"), encoding="utf-8")
     edited = build(report, out_dir=work / "out", cache_dir=work / "cache", title=TITLE)
     assert (edited.synthesized, edited.reused) == (1, 9)
-    assert edited.encoded == ("二、2017年主要工作",) and edited.epub_written
+    assert edited.encoded == ("二、2017年主要工作",) and edited.epub_written and edited.braille.endswith("written")
     assert not any(check_overlays(edited.folder / f"{edited.folder.name}.epub").problems.values())
 
 

@@ -87,18 +87,29 @@ def _chapters(book: Book, system: System) -> list[tuple[str, list[Block]]]:
 
 def braille_pages(book: Book, options: BrailleOptions = BrailleOptions()) -> tuple[Chapter, ...]:
     """The paginated edition: the title page, then each chapter's pages."""
-    title_rows: list[str] = []
-    for words in _front_text(book, options.system):
-        title_rows += centred(fill(words, options.cells), options.cells) + [""]
-    return paginate(title_rows[:-1], _chapters(book, options.system), options.cells, options.lines)
+    return _pages(_front_text(book, options.system), _chapters(book, options.system), options)
 
 
 def braille_text(book: Book, system: System = "common") -> str:
     """The edition in Unicode braille, one heading or paragraph per line, unpaginated."""
-    lines = [BLANK.join("".join(p.cells for p in w) for w in words) for words in _front_text(book, system)]
-    for _, blocks in _chapters(book, system):
-        lines.append("")
-        lines += [BLANK.join("".join(p.cells for p in w) for w in block.words) for block in blocks]
+    return _text(_front_text(book, system), _chapters(book, system))
+
+
+def _pages(front: list[tuple[Word, ...]], chapters: list[tuple[str, list[Block]]], options: BrailleOptions) -> tuple[Chapter, ...]:
+    title_rows: list[str] = []
+    for words in front:
+        title_rows += centred(fill(words, options.cells), options.cells) + [""]
+    return paginate(title_rows[:-1], chapters, options.cells, options.lines)
+
+
+def _line(words: tuple[Word, ...]) -> str:
+    return BLANK.join("".join(p.cells for p in w) for w in words)
+
+
+def _text(front: list[tuple[Word, ...]], chapters: list[tuple[str, list[Block]]]) -> str:
+    lines = [_line(words) for words in front]
+    for _, blocks in chapters:
+        lines += ["", *(_line(block.words) for block in blocks)]
     return txt(lines)
 
 
@@ -106,7 +117,8 @@ def write_braille(book: Book, layout: Layout, options: BrailleOptions = BrailleO
     """Write the braille edition under ``layout.braille_dir``; unchanged files stay untouched."""
     if any(s.reading is None for s in book.sentences()):
         raise OutputError("the braille edition needs the speech stage's readings (read_book) first")
-    chapters = braille_pages(book, options)
+    front, blocks = _front_text(book, options.system), _chapters(book, options.system)
+    chapters = _pages(front, blocks, options)
     contents = {
         layout.braille("brf"): brf(chapters),
         layout.braille("pef"): pef(
@@ -119,7 +131,7 @@ def write_braille(book: Book, layout: Layout, options: BrailleOptions = BrailleO
             rows=options.lines,
             max_pages=options.volume_pages,
         ),
-        layout.braille("txt"): braille_text(book, options.system),
+        layout.braille("txt"): _text(front, blocks),
     }
     written = tuple(path for path, text in contents.items() if write_text_if_changed(path, text))
     return BrailleResult(tuple(contents), written, sum(len(c.pages) for c in chapters))
