@@ -166,14 +166,6 @@ def build(
     book = read_book(book, load_lexicon(*lexicons) if lexicons else None)
     t = stage("speech", t)
 
-    braille_note = ""
-    if "braille" in wanted:
-        from .outputs.braille import BrailleOptions, write_braille
-
-        edition = write_braille(book, layout, braille or BrailleOptions())
-        braille_note = f"{edition.pages} pages, " + ("written" if edition.written else "unchanged")
-        t = stage("braille", t)
-
     before = {cid: e.key for cid, e in Manifest.load(layout).chapters.items()}
     voiced = None
     tracks: list[ChapterTrack] = []
@@ -198,6 +190,14 @@ def build(
 
         write_web(book, tracks, layout, sync=sync, voice_name=profile.description or profile.name)
         t = stage("web", t)
+    # Last, like every book output: a build that fails on the voice leaves no output behind.
+    braille_note = ""
+    if "braille" in wanted:
+        from .outputs.braille import BrailleOptions, write_braille
+
+        edition = write_braille(book, layout, braille or BrailleOptions())
+        braille_note = f"{edition.pages} pages, " + ("written" if edition.written else "unchanged")
+        t = stage("braille", t)
 
     sentences = list(book.sentences())
     return BuildSummary(
