@@ -92,6 +92,8 @@ def test_cells_round_trip():
         ("《政府工作报告》。", "⠐⠤⠌⠼⠋⠥⠄⠀⠛⠲⠁⠵⠕⠀⠃⠖⠛⠖⠤⠂⠐⠆"),
         ("他们的目标不是很高", "⠞⠍⠴⠙⠀⠍⠥⠆⠃⠜⠁⠀⠃⠥⠱⠀⠓⠴⠄⠀⠛⠖⠁"),  # particles join, 不 joins
         ("２０１７年", "⠼⠃⠚⠁⠛⠀⠝⠩"),  # full-width digits
+        ("Ⅲ类水质", "⠠⠠⠊⠊⠊⠀⠇⠮⠀⠱⠺⠄⠌"),  # signs that stand for letters or digits are written as those
+        ("增加½", "⠵⠼⠁⠛⠫⠁⠀⠼⠁⠌⠼⠃"),
     ],
 )
 def test_translate(text, expected):

@@ -215,13 +215,7 @@ def _tokens(sentence: Sentence, system: System) -> list[_Token]:
             tokens.append(_Token(Piece("", "join"), i))  # a word break with no cells
             i += 1
         else:
-            # Ⅲ, ①, ² and the like: braille writes what they stand for (III, 1, 2)
-            folded = unicodedata.normalize("NFKC", c)
-            pieces = _sign(folded, 0) if folded != c else None
-            if pieces is not None and pieces[1] == len(folded):
-                tokens.extend(_Token(piece, i) for piece in pieces[0])
-            else:
-                log.debug("braille: no sign for %r in %s", c, sentence.id)
+            log.debug("braille: no sign for %r in %s", c, sentence.id)
             i += 1
     return tokens
 
@@ -236,7 +230,14 @@ def _sign(seen: str, i: int) -> tuple[tuple[Piece, ...], int] | None:
         return (Piece(_letters(m.group()), "letters"),), m.end()
     if found := _mark_at(seen, i):
         return (found[1],), i + len(found[0])
-    return None
+    # Ⅲ, ①, ² and the like: braille writes what they stand for (III, 1, 2)
+    folded = unicodedata.normalize("NFKC", seen[i])
+    pieces: list[Piece] = []
+    at = 0
+    while folded != seen[i] and at < len(folded) and (inner := _sign(folded, at)) is not None:
+        pieces += inner[0]
+        at = inner[1]
+    return (tuple(pieces), i + 1) if pieces and at == len(folded) else None
 
 
 def _word_starts(sentence: Sentence) -> set[int]:
