@@ -102,12 +102,27 @@ class Chapter:
 
 
 @dataclass(frozen=True)
+class PageMark:
+    """A print page of the source starts in sentence ``sentence_id`` at ``offset`` of its text.
+
+    A page that starts inside a sentence does not split it: the sentence is read whole
+    and the mark sits where the page's text starts (at a word boundary when shown).
+    """
+
+    sentence_id: str
+    offset: int
+    number: str  # the page's own number as printed ("12")
+
+
+@dataclass(frozen=True)
 class Book:
     title: str
     chapters: tuple[Chapter, ...]  # the front matter first when there is one
     author: str = ""
     date: str = ""  # ISO date when known ("2017-04-07")
     language: str = "zh-CN"
+    pages: tuple[PageMark, ...] = ()  # print pages of the source, in reading order
+    page_source: str = ""  # the edition the pages come from ("report.pdf, 36 pages")
 
     def sentences(self) -> Iterator[Sentence]:
         for chapter in self.chapters:

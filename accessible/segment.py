@@ -18,12 +18,12 @@ import functools
 import itertools
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from .inputs.text import read_document
-from .model import Book, Chapter, Paragraph, Section, Sentence, Span
+from .inputs import Document, read_document
+from .model import Book, Chapter, PageMark, Paragraph, Section, Sentence, Span
 
 log = logging.getLogger("accessible")
 
@@ -35,7 +35,7 @@ LONG_SENTENCE = 80  # sentences longer than this carry clause offsets
 
 def load_book(path: str | Path, title: str | None = None, *, words: bool = True) -> Book:
     """Read, clean and segment the document at ``path`` (raises `InputError`)."""
-    book = segment(read_document(path).text, title, words=words)
+    book = segment(read_document(path), title, words=words)
     log.debug(
         "%s: %r, %d chapters, %d sentences",
         path, book.title, sum(c.kind == "body" for c in book.chapters), sum(1 for _ in book.sentences()),
@@ -43,20 +43,28 @@ def load_book(path: str | Path, title: str | None = None, *, words: bool = True)
     return book
 
 
-def segment(text: str, title: str | None = None, *, words: bool = True) -> Book:
-    """Build the book from clean text (one paragraph per line). Pure.
+def segment(source: str | Document, title: str | None = None, *, words: bool = True) -> Book:
+    """Build the book from clean text (one paragraph per line) or a read `Document`. Pure.
 
+    A document's own heading levels (styles, tags, font sizes) add the unnumbered
+    headings the text rules cannot see; its print pages become `Book.pages`; its
+    metadata fills in what the text's own title line, dateline and speaker do not say.
     ``words=False`` leaves `Sentence.words` empty: jieba is most of the time on
     large inputs, and an outline does not need it.
     """
+    doc = source if isinstance(source, Document) else Document(source, "")
     sentence = functools.partial(_sentence, words=words)
-    raw = [line.strip() for line in text.split("\n") if line.strip()]
-    headings = _find_headings(raw)
+    numbered = [(n, line) for n, line in enumerate(doc.text.split("\n")) if line.strip()]
+    raw = [line.strip() for _, line in numbered]
+    index = {n: k for k, (n, _) in enumerate(numbered)}
+    levels = {index[h.line]: h.level for h in doc.headings if h.line in index}
+    headings = _find_headings(raw, {k: level for k, level in levels.items() if level > 0})
     lines = [_MARKDOWN_HEADING.sub("", line) for line in raw]  # a title line may carry "# "
+    titled = levels.get(0) == 0  # the source marks its first line as the title
     # Without headings, the leading title/dateline/speaker/salutation lines are the front matter.
-    first = min(headings) if headings else _front_matter_length(lines)
+    first = min(headings) if headings else _front_matter_length(lines, titled)
     front_lines = lines[:first]
-    meta = _metadata(front_lines)
+    meta = _metadata(front_lines, titled)
     chapters: list[Chapter] = []
     if front_lines:
         # A title line of the document is the front matter's heading: spoken first, as an
@@ -66,12 +74,51 @@ def segment(text: str, title: str | None = None, *, words: bool = True) -> Book:
         paragraphs = tuple(_paragraph(f"c00-s00-p{n:03d}", line, sentence) for n, line in enumerate(rest, 1))
         chapters.append(Chapter("c00", 0, "front", heading, (Section("c00-s00", 0, None, paragraphs),)))
     chapters += _chapters(lines[first:], {i - first: h for i, h in headings.items()}, sentence)
-    return Book(
-        title=title or meta.title,
+    book = Book(
+        title=title or meta.title_line or doc.title or meta.title,
         chapters=tuple(chapters),
-        author=meta.author,
-        date=meta.date,
+        author=meta.author or doc.author,
+        date=meta.date or doc.date,
+        page_source=doc.page_source if doc.pages else "",
     )
+    return _place_pages(book, doc, numbered, lines) if doc.pages else book
+
+
+def _place_pages(book: Book, doc: Document, numbered: list[tuple[int, str]], lines: list[str]) -> Book:
+    """The document's print pages as marks in the sentences where their text starts.
+
+    Every line is the concatenation of consecutive sentences (headings included), so
+    offsets into the lines joined end to end are offsets into the sentences joined.
+    """
+    starts, at = {}, 0
+    for n, line in enumerate(doc.text.split("\n")):
+        starts[n] = at
+        at += len(line) + 1
+    flat: list[int] = []  # where each line starts in the lines joined end to end
+    total = 0
+    for (n, line), shown in zip(numbered, lines):
+        flat.append(total)
+        total += len(shown)
+    sentences = list(book.sentences())
+    sentence_starts = list(itertools.accumulate((len(s.text) for s in sentences), initial=0))
+    if sentence_starts[-1] != total:  # cannot happen for text this module segmented
+        log.debug("print pages left out: sentences do not cover the lines")
+        return book
+    marks: list[PageMark] = []
+    for page in doc.pages:
+        k = bisect.bisect_right([starts[n] for n, _ in numbered], page.offset) - 1
+        if k < 0:
+            k, column = 0, 0
+        else:
+            n, line = numbered[k]
+            lead = len(line) - len(line.lstrip()) + len(line.strip()) - len(lines[k])  # indent, "# "
+            column = min(max(page.offset - starts[n] - lead, 0), len(lines[k]))
+        offset = flat[k] + column
+        if offset >= total:
+            continue  # a last page with no text of its own
+        i = bisect.bisect_right(sentence_starts, offset) - 1
+        marks.append(PageMark(sentences[i].id, offset - sentence_starts[i], page.number))
+    return replace(book, pages=tuple(marks))
 
 
 # --- headings ----------------------------------------------------------------
@@ -137,9 +184,24 @@ def _candidate(line: str) -> _Candidate | None:
     return None
 
 
-def _find_headings(lines: list[str]) -> dict[int, _Heading]:
-    """Line index → heading, for the chapter and section levels of this document."""
-    candidates = {i: c for i, line in enumerate(lines) if (c := _candidate(line))}
+def _find_headings(lines: list[str], marked: dict[int, int] | None = None) -> dict[int, _Heading]:
+    """Line index → heading, for the chapter and section levels of this document.
+
+    ``marked`` are the heading levels the source gives (line index → 1, 2 …). A marked
+    line the text rules know keeps its numbering kind; an unnumbered one becomes kind
+    ``h<level>``; kinds rank by the highest level the source gives them, then as usual.
+    """
+    marked = marked or {}
+    candidates = {
+        i: c
+        for i, line in enumerate(lines)
+        if (c := _candidate(line) or (_Candidate(f"h{marked[i]}", None, line, True) if i in marked else None))
+    }
+    source_level: dict[str, int] = {}
+    for i, level in marked.items():
+        if i in candidates:
+            kind = candidates[i].kind
+            source_level[kind] = min(level, source_level.get(kind, level))
     # A table of contents lists the headings one after another before the text: a run
     # of two or more heading lines that all come again later (page numbers and dot
     # leaders aside) is such a list, not headings.
@@ -152,7 +214,10 @@ def _find_headings(lines: list[str]) -> dict[int, _Heading]:
             if len(run) >= 2:
                 contents.update(run)
     candidates = {i: c for i, c in candidates.items() if i not in contents}
-    present = sorted({c.kind for c in candidates.values() if c.number in (None, 1)}, key=_RANKS.index)
+    present = sorted(
+        {c.kind for c in candidates.values() if c.number in (None, 1)},
+        key=lambda kind: (source_level.get(kind, len(_RANKS)), _RANKS.index(kind) if kind in _RANKS else 0),
+    )
     # A single top-level Markdown heading on the first line is the document's title.
     top = candidates.get(0)
     if top and top.kind.startswith("md") and top.kind == present[0]:
@@ -385,17 +450,17 @@ def _is_dateline(line: str) -> bool:
     return bool(_DATELINE.search(line)) and len(line) <= 100 and ("会议" in line or line[0] in "―—-－─")
 
 
-def _front_matter_length(lines: list[str]) -> int:
+def _front_matter_length(lines: list[str], titled: bool = False) -> int:
     n = 0
     for line in lines[:6]:
-        if not (_is_title(line) or _is_dateline(line) or _SPEAKER.match(line) or _SALUTATION.match(line)):
+        if not ((titled and n == 0) or _is_title(line) or _is_dateline(line) or _SPEAKER.match(line) or _SALUTATION.match(line)):
             break
         n += 1
     return n
 
 
-def _metadata(front: list[str]) -> _Meta:
-    title = line_title = next((line for line in front[:1] if _is_title(line)), "")
+def _metadata(front: list[str], titled: bool = False) -> _Meta:
+    title = line_title = next((line for line in front[:1] if titled or _is_title(line)), "")
     dateline_line = next((line for line in front if _is_dateline(line)), "")
     dateline = _DATELINE.search(dateline_line)
     speaker = next((m for line in front if (m := _SPEAKER.match(line))), None)

@@ -36,6 +36,7 @@ def test_outline_of_the_sample() -> None:
     assert len([k for k in rows if k.startswith("c03-s")]) == 9
     assert r.stdout.rstrip().endswith("5 chapters, 471 sentences, 20572 characters")
     assert r.stderr.splitlines() == [
+        "warning: made ASCII punctuation between Chinese characters full-width, as printed (8 ','→'，')",
         "warning: removed web watermark 'www.libaiwu.com 政府工作报告。' (8 times)",
         "warning: removed photo caption or source line '王景武作政府工作报告。衡水日报记者摄' (8 times, line 3, 84, 165, 246, 327, …)",
         "warning: removed 7 repeated copies of the document (lines 82–647)",

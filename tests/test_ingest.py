@@ -11,7 +11,9 @@ import pytest
 import accessible
 from accessible.errors import InputError
 from accessible.segment import load_book
-from accessible.inputs.text import Document, clean, drop_repeats, normalize, read_document, strip_boilerplate, strip_unreadable
+from accessible.inputs import Document, read_document
+from accessible.inputs.clean import drop_repeats, normalize, strip_boilerplate, strip_unreadable
+from accessible.inputs.text import clean
 
 SAMPLE = Path(accessible.__file__).parent / "samples" / "hengshui-2017.txt"
 COPY_LINES = 81  # the sample is one 80-line report plus a blank line, pasted 8 times
@@ -42,7 +44,10 @@ def test_sample_keeps_exactly_one_clean_copy(sample: str, caplog: pytest.LogCapt
     # the watermark is cut out of the middle of its paragraph, the text around it joined
     assert "地下水基本实现采补平衡。坚持绿化美化香化“三化”并举" in doc.text
     assert doc.encoding == "utf-8"
+    # the sample's one ASCII comma between Chinese characters (砥砺奋进,就) is made full-width
+    assert "砥砺奋进，就一定能够" in doc.text
     assert doc.removed == (
+        "made ASCII punctuation between Chinese characters full-width, as printed (8 ','→'，')",
         f"removed web watermark {WATERMARK!r} (8 times)",
         f"removed photo caption or source line {CAPTION!r} (8 times, line 3, 84, 165, 246, 327, …)",
         "removed 7 repeated copies of the document (lines 82–647)",
@@ -231,7 +236,7 @@ def test_wrapped_layouts_are_joined_back_into_paragraphs(indent: str, blank: boo
     reference = read_document(SAMPLE).text
     doc = clean(wrap(reference, 72, indent, blank))
     assert doc.text == reference
-    assert len(doc.removed) == 1 and doc.removed[0].endswith("line breaks inside paragraphs (the text was wrapped at a fixed width)")
+    assert len(doc.removed) == 1 and "line breaks inside paragraphs (the text was wrapped at a fixed width)" in doc.removed[0]
 
 
 def test_wrapped_layout_without_paragraph_marks_keeps_every_character() -> None:
@@ -253,3 +258,35 @@ def test_html_tags_and_entities_from_a_web_page() -> None:
     doc = clean("<p>各位代表：</p><p>现在，我代表市人民政府&nbsp;向大会报告&ldquo;工作&rdquo;。<br/>R&D投入增长。</p>")
     assert doc.text == "各位代表：\n现在，我代表市人民政府 向大会报告“工作”。\nR&D投入增长。"
     assert doc.removed == ("removed 5 HTML tags",)
+
+
+# State Council style, written for this test: commas and colons as a PDF copy gives them.
+PDF_COPY = (
+    "一、2023年工作回顾\n"
+    "过去一年,我们坚持稳中求进工作总基调,统筹做好稳增长、促改革、调结构、惠民生、防风险、保稳定各项工作,"
+    "经济社会发展主要目标任务圆满完成。主要做了以下工作:一是加大宏观政策实施力度,二是着力扩大国内需求。\n"
+    "二、2024年工作总体部署\n"
+    "今年发展主要预期目标是:国内生产总值增长5%左右;城镇新增就业1200万人以上。"
+)
+
+
+def test_text_copied_from_a_pdf_is_joined_where_the_page_wrapped_it() -> None:
+    printed = PDF_COPY.replace(",", "，").replace(":", "：").replace(";", "；")
+    # lines of 24 characters on the page; copied, each ASCII mark makes its line look short
+    copied = wrap(printed, 48, indent="　　").replace("，", ",").replace("：", ":").replace("；", ";")
+    assert any(line.endswith("总基调,统筹做") for line in copied.split("\n"))
+    doc = clean(copied)
+    assert doc.text == printed
+    assert "统筹做好稳增长" in doc.text.split("\n")[1]
+    assert doc.removed[0] == "made ASCII punctuation between Chinese characters full-width, as printed (4 ','→'，', 2 ':'→'：', 1 ';'→'；')"
+    assert doc.removed[1] == (
+        "removed 5 line breaks inside paragraphs (the text was wrapped at a fixed width), first '作总基调，统筹做' + '好稳增长、促改革'"
+    )
+    # numbers keep their ASCII signs
+    assert clean("增长5.2%,达到1,260亿元,比例为:18.7:51.7,上午9:30").text == "增长5.2%，达到1,260亿元，比例为：18.7:51.7，上午9:30"
+
+
+def test_radical_code_points_become_the_characters_they_stand_for() -> None:
+    doc = clean("⼈⺠群众的获得感⻓期向好，⻔槛降低。")
+    assert doc.text == "人民群众的获得感长期向好，门槛降低。"
+    assert doc.removed[0].startswith("replaced 4 radical code point(s) with the characters they stand for (")

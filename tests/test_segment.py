@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import accessible
-from accessible.inputs.text import read_document
+from accessible.inputs import read_document
 from accessible.model import Book
 from accessible.segment import clause_offsets, cn_number, load_book, segment, split_sentences
 
