@@ -121,6 +121,7 @@ def clean_blocks(blocks: Sequence[Block], **metadata: str) -> Document:
 def normalize(text: str) -> str:
     """Unify line ends and the width of digits, letters and number signs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    text = text.replace("⸺", "——").replace("⸻", "———")  # two- and three-em dashes, as fonts map ——
     return _FULL_STOP_IN_NUMBER.sub(".", text.translate(_WIDTH))
 
 
