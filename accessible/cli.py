@@ -64,7 +64,7 @@ def _main(
 
 @app.command()
 def segment(
-    file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
+    file: Annotated[Path, typer.Argument(help="The report: text (UTF-8, UTF-16, GB18030/GBK), PDF, Word .docx, web page or EPUB.")],
     title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole book as JSON instead of the outline.")] = False,
 ) -> None:
@@ -169,7 +169,7 @@ def read(
 
 @app.command()
 def synth(
-    file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
+    file: Annotated[Path, typer.Argument(help="The report: text (UTF-8, UTF-16, GB18030/GBK), PDF, Word .docx, web page or EPUB.")],
     chapter: Annotated[
         Optional[list[int]], typer.Option("--chapter", "-c", help="Only this chapter number (0 = front matter); repeatable.")
     ] = None,
@@ -214,7 +214,7 @@ def _run_build(file: Path, **options) -> None:
 
 @app.command()
 def audio(
-    file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
+    file: Annotated[Path, typer.Argument(help="The report: text (UTF-8, UTF-16, GB18030/GBK), PDF, Word .docx, web page or EPUB.")],
     chapter: Annotated[
         Optional[list[int]], typer.Option("--chapter", help="Only this chapter number (0 = front matter); repeatable.")
     ] = None,
@@ -231,7 +231,7 @@ def audio(
 
 @app.command()
 def build(
-    file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
+    file: Annotated[Path, typer.Argument(help="The report: text (UTF-8, UTF-16, GB18030/GBK), PDF, Word .docx, web page or EPUB.")],
     voice: Annotated[str, typer.Option("--voice", help="Voice profile name (a file in voices/) or a .toml file.")] = "baker",
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder; the book gets a folder named after its title.")] = Path("output"),
     title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,

@@ -198,10 +198,10 @@ def _find_headings(lines: list[str], marked: dict[int, int] | None = None) -> di
         if (c := _candidate(line) or (_Candidate(f"h{marked[i]}", None, line, True) if i in marked else None))
     }
     source_level: dict[str, int] = {}
-    for i, level in marked.items():
+    for i, given in marked.items():
         if i in candidates:
             kind = candidates[i].kind
-            source_level[kind] = min(level, source_level.get(kind, level))
+            source_level[kind] = min(given, source_level.get(kind, given))
     # A table of contents lists the headings one after another before the text: a run
     # of two or more heading lines that all come again later (page numbers and dot
     # leaders aside) is such a list, not headings.

@@ -12,11 +12,29 @@ as an EPUB with ebooklib.
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium through Playwright, to print PDFs (imported by the test modules)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (make test installs it as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        yield browser
+        browser.close()
 
 TITLE = "2024年江北省政府工作报告"
 DATELINE = "——2024年1月22日在江北省第十四届人民代表大会第二次会议上"
-SPEAKER = "江北省省长 周明远"
+SPEAKER = "江北省省长 周明堃"  # 堃 is in GBK, not in GB2312
 SALUTATION = "各位代表："
 
 # (kind, text): title, center, p, h1, h2, table (rows as a tuple of tuples)
@@ -75,10 +93,10 @@ def _cell(text: object) -> str:
     return html.escape(str(text))
 
 
-def report_html_body() -> str:
-    """The report as the body of an HTML document (for the PDF and the EPUB)."""
+def report_html_body(items: list[tuple[str, object]] | None = None) -> str:
+    """The report (or some of its ``items``) as the body of an HTML document, to print."""
     out = []
-    for kind, text in REPORT:
+    for kind, text in REPORT if items is None else items:
         if kind == "title":
             out.append(f"<h1>{_cell(text)}</h1>")
         elif kind == "center":

@@ -288,3 +288,38 @@ def test_a_table_of_contents_does_not_take_the_headings() -> None:
     # the same section title in two chapters is no table of contents
     book = segment("一、回顾\n（一）总体情况\n正文一。\n二、安排\n（一）总体情况\n正文二。")
     assert [[s.title for s in c.sections] for c in book.chapters] == [["（一）总体情况"], ["（一）总体情况"]]
+
+
+# --- structure the source gives (styles, tags, fonts) ---------------------------------
+
+
+def test_source_headings_add_unnumbered_chapters_and_keep_numbered_kinds() -> None:
+    from accessible.inputs import Document, Heading, PageBreak
+
+    lines = [
+        "关于全市经济社会发展的说明",  # the title, marked by the source, without 报告 in it
+        "各位代表：",
+        "过去一年工作回顾",  # Heading 1, unnumbered
+        "一年来，全市经济稳中向好。",
+        "（一）产业升级",  # Heading 2, numbered: the text rules know it
+        "制造业增加值增长百分之六。",
+        "今后工作安排",  # Heading 1, unnumbered
+        "今年将继续坚持稳中求进，推动高质量发展再上新台阶。",
+    ]
+    text = "\n".join(lines)
+    second = text.index("推动高质量发展")
+    doc = Document(
+        text, "", headings=(Heading(0, 0), Heading(2, 1), Heading(4, 2), Heading(6, 1)),
+        pages=(PageBreak(0, "1"), PageBreak(second, "2")), page_source="x.docx", author="某市人民政府",
+    )
+    book = segment(doc, words=False)
+    assert book.title == "关于全市经济社会发展的说明" and book.author == "某市人民政府"
+    body = [c for c in book.chapters if c.kind == "body"]
+    assert [c.title for c in body] == ["过去一年工作回顾", "今后工作安排"]
+    assert [s.title for s in body[0].sections if s.heading] == ["（一）产业升级"]
+    last = body[1].sections[0].paragraphs[0].sentences[0]
+    assert [(m.sentence_id, m.offset, m.number) for m in book.pages] == [
+        ("c00-h", 0, "1"),
+        (last.id, last.text.index("推动高质量发展"), "2"),  # inside the sentence, which stays whole
+    ]
+    assert book.page_source == "x.docx"

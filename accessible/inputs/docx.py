@@ -51,7 +51,8 @@ def read_docx(data: bytes, p: Path) -> Document:
         else:
             text, breaks = _paragraph(element, rendered, styles)
             items.append((text, _level(element, styles), breaks))
-    blocks, page = [], 1
+    blocks: list[Block] = []
+    page = 1
     pages_seen = any(breaks for _, _, breaks in items)
     for text, level, breaks in items:
         marks = []

@@ -93,35 +93,29 @@ def read_pdf(data: bytes, p: Path) -> Document:
     """Read a PDF's text layer; raise `InputError` for a damaged, locked, scanned or empty one."""
     import pdfplumber  # imported here: reading text files never pays for it
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font-table chatter on every page
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-        raw_pages = list(pdf.pages)
         metadata = dict(pdf.metadata or {})
-        pages = [_read_page(page) for page in raw_pages]
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise InputError(f"{p}: the PDF is encrypted (it needs a password): save an unprotected copy first") from None
-    except PDFSyntaxError as e:
-        raise InputError(f"{p}: a damaged PDF ({e})") from None
-    except Exception as e:  # pdfminer raises many kinds on broken files; all mean the same to the user
-        if "password" in str(e).lower() or "encrypt" in str(e).lower():
+        pages = [_read_page(page) for page in pdf.pages]
+    except Exception as e:  # pdfminer raises many kinds on broken files; pdfplumber wraps them
+        cause = e.args[0] if e.args and isinstance(e.args[0], Exception) else e
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(cause).lower():
             raise InputError(f"{p}: the PDF is encrypted (it needs a password): save an unprotected copy first") from None
-        raise InputError(f"{p}: a damaged PDF ({type(e).__name__}: {e})") from None
+        raise InputError(f"{p}: a damaged PDF ({type(cause).__name__}{': ' if str(cause) else ''}{cause})") from None
     if not pages:
         raise InputError(f"{p}: the PDF has no pages")
+    pages, notes = _drop_running_lines(pages)
+    # what is left once running headers, footers and page numbers are gone is the text
     textless = [pg for pg in pages if not pg.lines and not pg.tables]
     if len(textless) == len(pages):
         if any(pg.images for pg in pages):
             raise InputError(f"{p}: the PDF has no text layer (scanned pages): it needs OCR first")
         raise InputError(f"{p}: the PDF has no text")
-    notes = []
     scans = [pg.number for pg in textless if pg.images]
     if scans:
         notes.append(f"pages {_numbers(scans)} have no text layer (scanned images) and are not read: they need OCR first")
-    pages, dropped = _drop_running_lines(pages)
-    notes += dropped
     labels = _labels(pages)
     paragraphs = _paragraphs(pages, labels)
     blocks, tables = _blocks(paragraphs)
@@ -191,31 +185,28 @@ def _running_key(line: _Line) -> tuple[str, int]:
 def _drop_running_lines(pages: list[_Page]) -> tuple[list[_Page], list[str]]:
     """Drop page numbers and text repeated at the top or bottom of the pages; keep the numbers."""
     zone = 2  # lines at each end of a page that may be a header or a footer
-    seen: Counter[tuple[str, tuple[str, int]]] = Counter()
-    for page in pages:
-        for where, lines in (("top", page.lines[:zone]), ("bottom", page.lines[-zone:])):
-            seen.update({(where, _running_key(line)) for line in lines})
-    enough = max(2, round(0.4 * len(pages)))
-    running = {key for key, n in seen.items() if n >= enough}
+    ends = [
+        sorted({*range(min(zone, len(pg.lines))), *range(max(len(pg.lines) - zone, 0), len(pg.lines))}) for pg in pages
+    ]
+    seen = Counter(key for pg, indexes in zip(pages, ends) for key in {_running_key(pg.lines[i]) for i in indexes})
+    running = {key for key, n in seen.items() if n >= max(2, round(0.4 * len(pages)))}
     out, numbers, headers = [], 0, Counter[str]()
-    for page in pages:
+    for page, indexes in zip(pages, ends):
         label = None
-        keep = list(page.lines)
-        for where, index in [("top", i) for i in range(min(zone, len(keep)))] + [
-            ("bottom", len(keep) - 1 - i) for i in range(min(zone, len(keep)))
-        ]:
+        dropped = set()
+        for index in indexes:
             line = page.lines[index]
             number = _PAGE_NUMBER.match(line.text)
             if number and _is_margin(line, page):
                 label = label or number.group("n")
-                numbers += 1
-            elif (where, _running_key(line)) in running:
+            elif _running_key(line) in running:
                 headers[line.text] += 1
             else:
                 continue
-            if line in keep:
-                keep.remove(line)
-        out.append(replace(page, lines=tuple(keep), label=label))
+            dropped.add(index)
+        numbers += label is not None
+        keep = tuple(line for i, line in enumerate(page.lines) if i not in dropped)
+        out.append(replace(page, lines=keep, label=label))
     notes = [f"removed running header or footer {text!r} ({n} pages)" for text, n in headers.items()]
     if numbers:
         notes.append(f"removed the page numbers of {numbers} pages (kept as the book's print pages)")

@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
+from xml.sax.saxutils import escape
 
 from ebooklib import epub
 
@@ -33,8 +34,8 @@ COVER_IMAGE = "images/cover.png"
 COVER_PAGE = "cover.xhtml"
 NAV_PAGE = "nav.xhtml"
 _SOURCES = ("epub.py", "xhtml.py", "smil.py", "cover.py")
-# No EPUB 2 guide (its types differ from EPUB 3 landmarks) and no page list: the report
-# has no print pages, and ebooklib would invent one from the section ids.
+# No EPUB 2 guide (its types differ from EPUB 3 landmarks) and not ebooklib's page list: it
+# would invent one from every id with an epub:type; ours comes from the book's print pages.
 _WRITER_OPTIONS = {"epub2_guide": False, "epub3_pages": False, "landmark_title": "导览"}
 
 ACCESSIBILITY_SUMMARY = (
@@ -74,7 +75,14 @@ class _Page(epub.EpubHtml):
 
 
 class _Writer(epub.EpubWriter):
-    """ebooklib's writer with ``xml:lang`` on the package and media stored uncompressed."""
+    """ebooklib's writer with ``xml:lang`` on the package, media stored uncompressed, and
+    the book's print pages as the nav's page-list."""
+
+    page_list = ""
+
+    def _get_nav(self, item):
+        nav = super()._get_nav(item)
+        return nav.replace(b"</body>", self.page_list.encode() + b"</body>", 1) if self.page_list else nav
 
     def _write_opf_file(self, root):
         root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
@@ -122,6 +130,22 @@ def _accessibility(book: epub.EpubBook) -> None:
     _meta(book, "a11y:certifiedBy", "accessible（自动生成并经 EPUBCheck 校验）")
 
 
+def _pages(pkg: epub.EpubBook, book: Book, chapters: Sequence[Chapter]) -> str:
+    """The nav's page-list, and the metadata that says the book has print pages and where from."""
+    if not book.pages:
+        return ""
+    doc_of = {s.id: doc_name(c) for c in chapters for s in c.sentences()}
+    items = "".join(
+        f'<li><a href="{doc_of[mark.sentence_id]}#{ident}">{escape(mark.number)}</a></li>'
+        for mark, ident in zip(book.pages, xhtml.page_ids(book))
+        if mark.sentence_id in doc_of
+    )
+    for feature in ("pageBreakMarkers", "pageNavigation"):
+        _meta(pkg, "schema:accessibilityFeature", feature)
+    _meta(pkg, "pageBreakSource", book.page_source or "none")
+    return f'<nav epub:type="page-list" id="page-list" hidden="hidden"><h2>页码</h2><ol>{items}</ol></nav>\n'
+
+
 def _read_audio(root: Path, track: ChapterTrack) -> bytes:
     try:
         return (root / track.path).read_bytes()
@@ -151,8 +175,8 @@ def _readable_chapters(book: Book) -> list[Chapter]:
 
 def build_package(
     book: Book, tracks: Sequence[ChapterTrack], root: Path, *, voice: Voice, sync: smil.Sync = "sentence"
-) -> tuple[epub.EpubBook, int]:
-    """The ebooklib book and the total overlay duration in ms (nothing is written)."""
+) -> tuple[epub.EpubBook, int, str]:
+    """The ebooklib book, the total overlay duration in ms and the nav's page-list (nothing is written)."""
     if sync not in smil.SYNC_MODES:
         raise OutputError(f"unknown sync mode {sync!r}; use one of {', '.join(smil.SYNC_MODES)}")
     chapters = _readable_chapters(book)
@@ -166,6 +190,7 @@ def build_package(
     if book.date:
         pkg.add_metadata("DC", "date", book.date)
     _accessibility(pkg)
+    page_list = _pages(pkg, book, chapters)
 
     style = pkg.add_item(epub.EpubItem(uid="style", file_name=CSS, media_type="text/css", content=xhtml.STYLESHEET))
     art = cover_mod.render_cover(book.title)
@@ -180,12 +205,13 @@ def build_package(
     )
 
     pages, total_ms = [], 0
+    marks = xhtml.page_marks(book)
     for chapter in chapters:
         page = _Page(
             uid=f"page-{chapter.id}",
             file_name=doc_name(chapter),
             title=chapter_label(chapter),
-            content=xhtml.chapter_page(book, chapter, css=CSS, words=sync == "word").encode(),
+            content=xhtml.chapter_page(book, chapter, css=CSS, words=sync == "word", marks=marks).encode(),
         )
         track = by_chapter.get(chapter.id)
         if track is None:
@@ -225,7 +251,7 @@ def build_package(
         {"type": "bodymatter", "href": body.file_name, "title": "正文"},
     ]
     pkg.spine = [cover_page, nav, *pages]
-    return pkg, total_ms
+    return pkg, total_ms, page_list
 
 
 def inputs_digest(book: Book, tracks: Sequence[ChapterTrack], root: Path, *, voice: Voice, sync: str) -> str:
@@ -265,9 +291,10 @@ def write_epub(
         kept = marker.read_text(encoding="utf-8").split()
         if len(kept) == 2 and kept[0] == digest and kept[1].isdigit():
             return EpubResult(path, False, int(kept[1]) / 1000)
-    pkg, total_ms = build_package(book, tracks, layout.root, voice=voice, sync=sync)
+    pkg, total_ms, page_list = build_package(book, tracks, layout.root, voice=voice, sync=sync)
     with atomic_path(path) as tmp:
         writer = _Writer(str(tmp), pkg, {**_WRITER_OPTIONS, "mtime": dt.datetime.now(dt.timezone.utc)})
+        writer.page_list = page_list
         writer.process()
         writer.write()
     write_text(marker, f"{digest} {total_ms}\n")

@@ -31,6 +31,7 @@ from ..fsio import atomic_path, write_text_if_changed
 from ..layout import Layout, chapter_label
 from ..model import Book, Chapter, ChapterTrack, Placed, Sentence, Span, Timing
 from .smil import SYNC_MODES, Sync
+from .xhtml import Marks, page_ids, page_marks
 
 log = logging.getLogger("accessible")
 
@@ -98,7 +99,8 @@ def render_page(
     title_sentence = front.heading if front and front.heading and front.heading.text == book.title else None
     title_html = _sentence_html(title_sentence, placed.get(title_sentence.id), words) if title_sentence else escape(book.title)
 
-    chapters_html = "".join(_chapter_html(c, placed, words, skip=title_sentence) for c in book.chapters)
+    marks = page_marks(book)
+    chapters_html = "".join(_chapter_html(c, placed, words, marks, skip=title_sentence) for c in book.chapters)
     data = {
         "key": storage_key,
         "sync": sync,
@@ -113,6 +115,7 @@ def render_page(
         version=asset_version,
         pinyin_button=_PINYIN_BUTTON if has_ruby else "",
         toc=_toc_html(book),
+        pages=_pages_html(book),
         chapters=chapters_html,
         voice=escape(f"朗读：{voice_name}。" if voice_name else ""),
         data=_script_json(data),
@@ -120,6 +123,30 @@ def render_page(
 
 
 _PINYIN_BUTTON = '<button type="button" id="pinyin" aria-pressed="false">显示拼音</button>'
+
+
+def _pages_html(book: Book) -> str:
+    """"Go to page" for a book with print pages: a page number field, and every page as a link."""
+    if not book.pages:
+        return ""
+    links = " ".join(f'<a href="#{ident}">{escape(m.number)}</a>' for m, ident in zip(book.pages, page_ids(book)))
+    return (
+        '<nav aria-labelledby="pages-title" class="pages">\n<h2 id="pages-title">页码</h2>\n'
+        '<form id="goto-page"><label for="page-number">转到印刷版第几页</label> '
+        '<input id="page-number" type="text" inputmode="numeric" size="4" autocomplete="off"> '
+        '<button type="submit">转到</button> <span id="page-status" role="status"></span></form>\n'
+        f"<p class=\"page-list\">{links}</p>\n</nav>"
+    )
+
+
+def _pagebreak(number: str, ident: str) -> str:
+    return f'<span class="pagebreak" role="doc-pagebreak" id="{ident}" aria-label="第{escape(number)}页" data-page="{escape(number)}"></span>'
+
+
+def _before(sentence: Sentence | None, marks: Marks) -> str:
+    if sentence is None:
+        return ""
+    return "".join(_pagebreak(number, ident) for offset, number, ident in marks.get(sentence.id, ()) if offset == 0)
 
 
 def _toc_html(book: Book) -> str:
@@ -133,31 +160,33 @@ def _toc_html(book: Book) -> str:
     return "<ol>" + "\n".join(items) + "</ol>"
 
 
-def _chapter_html(chapter: Chapter, placed: dict[str, Placed], words: bool, *, skip: Sentence | None) -> str:
+def _chapter_html(chapter: Chapter, placed: dict[str, Placed], words: bool, marks: Marks, *, skip: Sentence | None) -> str:
     def sentence(s: Sentence) -> str:
-        return _sentence_html(s, placed.get(s.id), words)
+        return _sentence_html(s, placed.get(s.id), words, marks)
 
     heading_id = f"{chapter.id}-title"
     if chapter.heading is not None and chapter.heading is not skip:
         heading = f'<h2 id="{heading_id}">{sentence(chapter.heading)}</h2>'
     else:  # the untitled front matter still gets a heading, for navigation by headings
         heading = f'<h2 id="{heading_id}" class="sr-only">{escape(chapter_label(chapter))}</h2>'
-    parts = [f'<section class="chapter" id="{chapter.id}" aria-labelledby="{heading_id}">', heading]
+    parts = [_before(chapter.heading, marks), f'<section class="chapter" id="{chapter.id}" aria-labelledby="{heading_id}">', heading]
     for section in chapter.sections:
         paragraphs = "".join(
-            f'<p id="{p.id}">' + "".join(sentence(s) for s in p.sentences) + "</p>"
+            f'<p id="{p.id}">' + "".join(_before(s, marks) + sentence(s) for s in p.sentences) + "</p>"
             for p in section.paragraphs
             if p.sentences
         )
         if section.heading is None:
             parts.append(paragraphs)
         else:
-            parts.append(f'<section id="{section.id}"><h3>{sentence(section.heading)}</h3>{paragraphs}</section>')
+            parts.append(
+                f'{_before(section.heading, marks)}<section id="{section.id}"><h3>{sentence(section.heading)}</h3>{paragraphs}</section>'
+            )
     parts.append("</section>")
     return "\n".join(parts) + "\n"
 
 
-def _sentence_html(sentence: Sentence, placed: Placed | None, words: bool) -> str:
+def _sentence_html(sentence: Sentence, placed: Placed | None, words: bool, marks: Marks | None = None) -> str:
     """A sentence as a span; with word sync each timed stretch of text is a child span.
 
     Only sentences with a time in the audio are marked playable (``tabindex``), so the
@@ -168,10 +197,16 @@ def _sentence_html(sentence: Sentence, placed: Placed | None, words: bool) -> st
     groups = word_groups(placed.timings, len(text), sentence.words) if words and placed else []
     opens = {g.text_start for g in groups}
     closes = {g.text_end for g in groups}
+    # a page starting inside the sentence: at a word start (page_marks), outside any timed stretch
+    breaks = {o: _pagebreak(n, ident) for o, n, ident in (marks or {}).get(sentence.id, ()) if o > 0}
+    inside = {i for g in groups for i in range(g.text_start + 1, g.text_end)}
+    breaks = {next((e for e in sorted(closes) if e >= o), o) if o in inside else o: b for o, b in breaks.items()}
     out = []
     for i, ch in enumerate(text):
         if i in closes:
             out.append("</span>")
+        if i in breaks:
+            out.append(breaks[i])
         if i in opens:
             out.append('<span class="w">')
         out.append(f"<ruby>{escape(ch)}<rt>{ruby[i]}</rt></ruby>" if i in ruby else escape(ch))

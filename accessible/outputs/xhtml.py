@@ -58,31 +58,82 @@ def word_id(sentence_id: str, index: int) -> str:
     return f"{sentence_id}-w{index + 1:02d}"
 
 
-def _sentence(sentence: Sentence, words: bool) -> str:
+def page_ids(book: Book) -> list[str]:
+    """The element id of each of the book's print pages (`Book.pages`, in order): ``page-12``."""
+    ids, seen = [], set()
+    for n, mark in enumerate(book.pages):
+        ident = f"page-{mark.number}" if mark.number.isalnum() else f"page-{n + 1}"
+        if ident in seen:
+            ident = f"{ident}-{n + 1}"
+        seen.add(ident)
+        ids.append(ident)
+    return ids
+
+
+Marks = dict[str, list[tuple[int, str, str]]]  # sentence id -> (offset, page number, element id)
+
+
+def page_marks(book: Book) -> Marks:
+    """Where each print page starts, by sentence: a page that starts inside a word starts at
+    that word (shown before it), so no word and no sentence is split."""
+    words = {s.id: s.words for s in book.sentences()}
+    out: Marks = {}
+    for mark, ident in zip(book.pages, page_ids(book)):
+        offset = next((a for a, b in words.get(mark.sentence_id, ()) if a < mark.offset < b), mark.offset)
+        out.setdefault(mark.sentence_id, []).append((offset, mark.number, ident))
+    return out
+
+
+def pagebreak(number: str, ident: str) -> str:
+    """A print page's start: no text of its own, its number for assistive technology."""
+    return f'<span epub:type="pagebreak" role="doc-pagebreak" id="{ident}" aria-label={quoteattr(number)}></span>'
+
+
+def _inside(sentence: Sentence, marks: Marks) -> dict[int, str]:
+    return {offset: pagebreak(number, ident) for offset, number, ident in marks.get(sentence.id, ()) if offset > 0}
+
+
+def _before(sentence: Sentence | None, marks: Marks) -> str:
+    if sentence is None:
+        return ""
+    return "".join(pagebreak(number, ident) for offset, number, ident in marks.get(sentence.id, ()) if offset == 0)
+
+
+def _sentence(sentence: Sentence, words: bool, marks: Marks) -> str:
     text = sentence.text
-    if not (words and sentence.words):
-        body = escape(text)
-    else:
-        pieces, pos = [], 0
-        for i, (start, end) in enumerate(sentence.words):
-            if start < pos or end <= start:  # overlapping or empty spans cannot be marked up
-                continue
-            pieces.append(escape(text[pos:start]))
-            pieces.append(f'<span class="{WORD_CLASS}" id="{word_id(sentence.id, i)}">{escape(text[start:end])}</span>')
-            pos = end
-        pieces.append(escape(text[pos:]))
-        body = "".join(pieces)
-    return f'<span class="{SENTENCE_CLASS}" id="{sentence.id}">{body}</span>'
+    cuts = _inside(sentence, marks)
+    spans = sentence.words if words else ()
+    pieces, pos = [], 0
+    for i, (start, end) in enumerate(spans):
+        if start < pos or end <= start:  # overlapping or empty spans cannot be marked up
+            continue
+        pieces.append(_text(text, pos, start, cuts))
+        pieces.append(f'<span class="{WORD_CLASS}" id="{word_id(sentence.id, i)}">{escape(text[start:end])}</span>')
+        pos = end
+    pieces.append(_text(text, pos, len(text), cuts))
+    return f'<span class="{SENTENCE_CLASS}" id="{sentence.id}">{"".join(pieces)}</span>'
 
 
-def _heading(level: int, sentence: Sentence | None, fallback: str, words: bool) -> str:
-    inner = _sentence(sentence, words) if sentence else escape(fallback)
+def _text(text: str, start: int, end: int, cuts: dict[int, str]) -> str:
+    """``text[start:end]`` escaped, with the page breaks at its ends or in it (this stretch lies
+    between words, and `page_marks` moved every break out of the words)."""
+    out, pos = [], start
+    for offset in sorted(o for o in cuts if start <= o <= end):
+        out.append(escape(text[pos:offset]) + cuts[offset])
+        pos = offset
+    out.append(escape(text[pos:end]))
+    return "".join(out)
+
+
+def _heading(level: int, sentence: Sentence | None, fallback: str, words: bool, marks: Marks) -> str:
+    """A heading; a page starting with it is marked before it (by the caller, outside its section)."""
+    inner = _sentence(sentence, words, marks) if sentence else escape(fallback)
     return f"<h{level}>{inner}</h{level}>\n"
 
 
-def _paragraphs(section: Section, words: bool) -> str:
+def _paragraphs(section: Section, words: bool, marks: Marks) -> str:
     return "".join(
-        f'<p id="{p.id}">' + "".join(_sentence(s, words) for s in p.sentences) + "</p>\n"
+        f'<p id="{p.id}">' + "".join(_before(s, marks) + _sentence(s, words, marks) for s in p.sentences) + "</p>\n"
         for p in section.paragraphs
         if p.sentences
     )
@@ -92,41 +143,47 @@ def _labelled_by(sentence: Sentence | None) -> str:
     return f" aria-labelledby={quoteattr(sentence.id)}" if sentence else ""
 
 
-def _body_chapter(chapter: Chapter, words: bool) -> str:
+def _body_chapter(chapter: Chapter, words: bool, marks: Marks) -> str:
     parts = [
+        _before(chapter.heading, marks),
         f'<section id="{chapter.id}" epub:type="chapter" role="doc-chapter"{_labelled_by(chapter.heading)}>\n',
-        _heading(2, chapter.heading, chapter_label(chapter), words),
+        _heading(2, chapter.heading, chapter_label(chapter), words, marks),
     ]
     for section in chapter.sections:
         if section.heading is None:  # the untitled lead-in before the first section
-            parts.append(_paragraphs(section, words))
+            parts.append(_paragraphs(section, words, marks))
             continue
+        parts.append(_before(section.heading, marks))
         parts.append(f'<section id="{section.id}"{_labelled_by(section.heading)}>\n')
-        parts.append(_heading(3, section.heading, "", words))
-        parts.append(_paragraphs(section, words))
+        parts.append(_heading(3, section.heading, "", words, marks))
+        parts.append(_paragraphs(section, words, marks))
         parts.append("</section>\n")
     parts.append("</section>\n")
     return "".join(parts)
 
 
-def _front_chapter(book: Book, chapter: Chapter, words: bool) -> str:
+def _front_chapter(book: Book, chapter: Chapter, words: bool, marks: Marks) -> str:
     """The front page: the book title as h1, then the dateline, speaker and salutation."""
     title_spoken = chapter.heading is not None and chapter.heading.text == book.title
-    parts = [f'<section id="{chapter.id}" epub:type="frontmatter">\n']
-    parts.append(_heading(1, chapter.heading if title_spoken else None, book.title, words))
+    parts = [f'<section id="{chapter.id}" epub:type="frontmatter">\n', _before(chapter.heading, marks)]
+    parts.append(_heading(1, chapter.heading if title_spoken else None, book.title, words, marks))
     if chapter.heading is not None and not title_spoken:
-        parts.append(_heading(2, chapter.heading, "", words))
+        parts.append(_heading(2, chapter.heading, "", words, marks))
     for section in chapter.sections:
         if section.heading is not None:
-            parts.append(_heading(3, section.heading, "", words))
-        parts.append(_paragraphs(section, words))
+            parts.append(_before(section.heading, marks) + _heading(3, section.heading, "", words, marks))
+        parts.append(_paragraphs(section, words, marks))
     parts.append("</section>\n")
     return "".join(parts)
 
 
-def chapter_page(book: Book, chapter: Chapter, *, css: str, words: bool = False) -> str:
-    """The XHTML document of one chapter (the front matter gets the book title as h1)."""
-    body = _front_chapter(book, chapter, words) if chapter.kind == "front" else _body_chapter(chapter, words)
+def chapter_page(book: Book, chapter: Chapter, *, css: str, words: bool = False, marks: Marks | None = None) -> str:
+    """The XHTML document of one chapter (the front matter gets the book title as h1).
+
+    ``marks`` are the book's `page_marks` (computed once per book by the caller).
+    """
+    marks = page_marks(book) if marks is None else marks
+    body = _front_chapter(book, chapter, words, marks) if chapter.kind == "front" else _body_chapter(chapter, words, marks)
     title = escape(f"{chapter_label(chapter)} - {book.title}")
     return _HEAD.format(lang=book.language, title=title, css=css) + f"<body>\n{body}</body>\n</html>\n"
 

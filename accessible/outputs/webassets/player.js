@@ -338,6 +338,37 @@
     setTimeout(function () { first.el.focus({ preventScroll: true }); }, 0);
   });
 
+  // "Go to page": a print page's mark; the place moves to the sentence the page starts in
+  // (or the first one after it), so playing goes on from that page.
+  var pageForm = doc.getElementById('goto-page');
+  function goToPage(number) {
+    var pageMark = number && doc.getElementById('page-' + number);
+    doc.getElementById('page-status').textContent = pageMark ? '' : '没有第' + number + '页';
+    if (!pageMark) return;
+    var item = itemOf(pageMark);
+    var all = doc.querySelectorAll('.s[tabindex]');
+    for (var i = 0; !item && i < all.length; i++) {
+      if (pageMark.compareDocumentPosition(all[i]) & Node.DOCUMENT_POSITION_FOLLOWING) item = byId[all[i].id] || null;
+    }
+    pageMark.scrollIntoView({ block: 'center', behavior: reducedMotion() ? 'auto' : 'smooth' });
+    if (!item) return;
+    seek(item.ch, item.start, false);
+    mark(item, true, false);
+    item.el.focus({ preventScroll: true });
+  }
+  if (pageForm) {
+    pageForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      goToPage(doc.getElementById('page-number').value.trim());
+    });
+    pageForm.parentNode.addEventListener('click', function (e) {
+      var link = e.target.closest ? e.target.closest('a[href^="#page-"]') : null;
+      if (!link) return;
+      e.preventDefault();
+      goToPage(decodeURIComponent(link.hash.slice('#page-'.length)));
+    });
+  }
+
   window.addEventListener('wheel', function () { lastUserScroll = Date.now(); }, { passive: true });
   window.addEventListener('touchmove', function () { lastUserScroll = Date.now(); }, { passive: true });
 
