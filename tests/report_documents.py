@@ -127,7 +127,10 @@ th, td { border: 1px solid #000; padding: 2pt 8pt; }
 """
 
 
-def print_pdf(browser, path: Path, *, body: str | None = None, encrypt: bool = False) -> Path:
+DASHED_FOOTER = '- <span class="pageNumber"></span> -'
+
+
+def print_pdf(browser, path: Path, *, body: str | None = None, footer: str = DASHED_FOOTER) -> Path:
     """Print the report (or ``body``) to ``path`` with Chromium: A4, running header, ``- N -`` footer."""
     page = browser.new_page()
     page.set_content(f"<html><head><meta charset='utf-8'><style>{_PRINT_CSS}</style></head><body>{body or report_html_body()}</body></html>")
@@ -136,7 +139,7 @@ def print_pdf(browser, path: Path, *, body: str | None = None, encrypt: bool = F
         format="A4",
         display_header_footer=True,
         header_template='<div style="font-size:9px;width:100%;text-align:center;">江北省人民政府公报</div>',
-        footer_template='<div style="font-size:11px;width:100%;text-align:center;">- <span class="pageNumber"></span> -</div>',
+        footer_template=f'<div style="font-size:11px;width:100%;text-align:center;">{footer}</div>',
         margin={"top": "30mm", "bottom": "28mm", "left": "28mm", "right": "26mm"},
     )
     page.close()

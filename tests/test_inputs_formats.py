@@ -103,6 +103,32 @@ def test_pdf_copied_text_and_page_layout_agree(report_pdf: Path) -> None:
     assert rd.DATELINE in lines  # a centred line wrapped on the page is one paragraph again
 
 
+@pytest.mark.parametrize(
+    "printed, number",
+    [("- 12 -", "12"), ("—12—", "12"), ("第 12 页", "12"), ("第12页 共36页", "12"), ("12/36", "12"), ("12", "12"), ("· 3 ·", "3")],
+)
+def test_page_number_lines(printed: str, number: str) -> None:
+    from accessible.inputs.pdf import _PAGE_NUMBER
+
+    found = _PAGE_NUMBER.match(printed)
+    assert found and found.group("n") == number
+
+
+@pytest.mark.parametrize("line", ["2024年", "第12条", "一、12项重点工作", "12个百分点"])
+def test_lines_that_are_not_page_numbers(line: str) -> None:
+    from accessible.inputs.pdf import _PAGE_NUMBER
+
+    assert not _PAGE_NUMBER.match(line)
+
+
+def test_pdf_with_di_n_ye_footers(chromium, tmp_path: Path) -> None:
+    """Footers that say 第 N 页 共 M 页 are page numbers too, and each page keeps its own."""
+    pdf = rd.print_pdf(chromium, tmp_path / "r.pdf", footer='第 <span class="pageNumber"></span> 页 共 <span class="totalPages"></span> 页')
+    book = load_book(pdf)
+    check_report(book)
+    assert [m.number for m in book.pages] == [str(n) for n in range(1, len(book.pages) + 1)] and len(book.pages) >= 3
+
+
 # --- Word -----------------------------------------------------------------------------------
 
 
