@@ -146,11 +146,40 @@ def print_pdf(browser, path: Path, *, body: str | None = None, footer: str = DAS
     return path
 
 
-def write_docx(path: Path, *, page_breaks: bool = True) -> Path:
-    """The report as Word writes it: Title and Heading styles, a table, a header and a footer."""
+def _word_list(document, num_id: int, level_text: str) -> None:
+    """A list numbered by Word itself in Chinese numerals ("%1、" → 一、二、…)."""
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    root = document.part.numbering_part.element
+    abstract = parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="{num_id}"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+        f'<w:numFmt w:val="chineseCounting"/><w:lvlText w:val="{level_text}"/></w:lvl></w:abstractNum>'
+    )
+    first_num = next(iter(root.iterchildren("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}num")))
+    first_num.addprevious(abstract)
+    root.append(parse_xml(f'<w:num {w} w:numId="{num_id}"><w:abstractNumId w:val="{num_id}"/></w:num>'))
+
+
+def _numbered(paragraph, num_id: int) -> None:
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    paragraph._p.get_or_add_pPr().append(parse_xml(f'<w:numPr {w}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'))
+
+
+def write_docx(path: Path, *, page_breaks: bool = True, word_numbering: bool = False) -> Path:
+    """The report as Word writes it: Title and Heading styles, a table, a header and a footer.
+
+    With ``word_numbering`` the 一、 and （一） of the headings are Word's own list numbering,
+    not typed: the text holds only "2023年工作回顾".
+    """
     import docx
 
     document = docx.Document()
+    if word_numbering:
+        _word_list(document, 90, "%1、")
+        _word_list(document, 91, "（%1）")
     document.core_properties.title = TITLE
     document.core_properties.author = "江北省人民政府"
     section = document.sections[0]
@@ -159,14 +188,21 @@ def write_docx(path: Path, *, page_breaks: bool = True) -> Path:
     chapters = 0
     for kind, text in REPORT:
         if kind == "title":
-            document.add_paragraph(str(text), style="Title")
+            # set letter-spaced, as title pages often are, when Word numbers the headings
+            document.add_paragraph(" ".join(str(text)) if word_numbering else str(text), style="Title")
         elif kind == "h1":
             chapters += 1
             if page_breaks and chapters > 1:
                 document.add_page_break()
-            document.add_heading(str(text), level=1)
+            if word_numbering:
+                _numbered(document.add_heading(str(text).split("、", 1)[1], level=1), 90)
+            else:
+                document.add_heading(str(text), level=1)
         elif kind == "h2":
-            document.add_paragraph(str(text))  # numbered, written as a plain paragraph: the text rules find it
+            if word_numbering:
+                _numbered(document.add_paragraph(str(text).split("）", 1)[1]), 91)
+            else:
+                document.add_paragraph(str(text))  # numbered, written as a plain paragraph: the text rules find it
         elif kind == "table":
             rows = list(text)  # type: ignore[call-overload]
             table = document.add_table(rows=len(rows), cols=len(rows[0]))

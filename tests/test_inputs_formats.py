@@ -141,6 +141,15 @@ def test_docx_styles_tables_and_page_breaks(tmp_path: Path) -> None:
     assert doc.headings[0].level == 0 and doc.text.split("\n")[0] == rd.TITLE
 
 
+def test_docx_numbered_by_word_and_a_letter_spaced_title(tmp_path: Path) -> None:
+    path = rd.write_docx(tmp_path / "report.docx", word_numbering=True)
+    import docx
+
+    typed = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert "一、" not in typed and "（一）" not in typed and "2 0 2 4 年 江 北" in typed
+    check_report(load_book(path))
+
+
 def test_docx_without_page_breaks_has_no_pages(tmp_path: Path) -> None:
     book = load_book(rd.write_docx(tmp_path / "report.docx", page_breaks=False))
     assert book.pages == () and book.page_source == ""

@@ -125,9 +125,19 @@ def normalize(text: str) -> str:
     return _FULL_STOP_IN_NUMBER.sub(".", text.translate(_WIDTH))
 
 
+_LETTER_SPACED = re.compile("[0-9\u3400-\u4dbf\u4e00-\u9fff](?: [0-9\u3400-\u4dbf\u4e00-\u9fff]){2,}")
+
+
+def _close_up(m: re.Match[str]) -> str:
+    spaced = m.group()
+    return spaced.replace(" ", "") if CJK.search(spaced) else spaced  # "1 2 3" may be three numbers
+
+
 def tidy_spaces(line: str) -> str:
-    """Strip a line (indents are layout) and collapse inner spaces to one."""
-    return _SPACES.sub(" ", line.strip(" \u3000"))
+    """Strip a line (indents are layout), collapse inner spaces to one, and close up
+    letter-spaced Chinese ("政 府 工 作 报 告", as titles are set)."""
+    line = _SPACES.sub(" ", line.strip(" \u3000"))
+    return _LETTER_SPACED.sub(_close_up, line) if " " in line else line
 
 
 @functools.cache

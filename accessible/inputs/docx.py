@@ -2,7 +2,8 @@
 
 The Title style makes the title, Heading 1, 2 … (or 标题 1, 2 …, or an outline level)
 the chapters and sections; headings written as plain numbered paragraphs (一、 （一）)
-are found by the text rules as in any text. Headers and footers are not read (they
+are found by the text rules as in any text, also when Word numbers them itself (the
+list numbering is written out as Word shows it: "一、", "（二）", "3."). Headers and footers are not read (they
 are not in the body). Print pages are kept where Word recorded them: the breaks it
 found when it last laid the document out (``w:lastRenderedPageBreak``), else the page
 breaks the author put in.
@@ -39,6 +40,7 @@ def read_docx(data: bytes, p: Path) -> Document:
     except Exception as e:  # lxml and python-docx raise many kinds on broken parts
         raise InputError(f"{p}: a damaged Word document ({type(e).__name__}: {e})") from None
     styles = {s.style_id: s for s in document.styles}
+    numbering = _Numbering(document, styles)
     body = document.element.body
     rendered = any(True for _ in body.iter(f"{_W}lastRenderedPageBreak"))
     items: list[tuple[str, int | None, list[int]]] = []  # (text, level, page breaks at offsets)
@@ -50,7 +52,8 @@ def read_docx(data: bytes, p: Path) -> Document:
             items += [(row, None, []) for row in rows]
         else:
             text, breaks = _paragraph(element, rendered, styles)
-            items.append((text, _level(element, styles), breaks))
+            label = numbering.label(element)
+            items.append((label + text, _level(element, styles), [b + len(label) if b else 0 for b in breaks]))
     blocks: list[Block] = []
     page = 1
     pages_seen = any(breaks for _, _, breaks in items)
@@ -160,3 +163,107 @@ def _table(tbl: Any) -> list[list[str]]:
             cells.append("".join(t.text or "" for t in tc.iter(f"{_W}t")))
         rows.append(cells)
     return rows
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese(n: int) -> str:
+    """一 … 九十九 as Word's chineseCounting writes them (larger numbers as digits)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+    return str(n)
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+_FORMATS = {
+    "decimal": str,
+    "decimalZero": lambda n: f"{n:02d}",
+    "chineseCounting": _chinese,
+    "chineseCountingThousand": _chinese,
+    "chineseLegalSimplified": _chinese,
+    "ideographTraditional": lambda n: "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10],
+    "ideographDigital": lambda n: "".join(_CN_DIGITS[int(d)] for d in str(n)),
+    "lowerLetter": lambda n: chr(ord("a") + (n - 1) % 26),
+    "upperLetter": lambda n: chr(ord("A") + (n - 1) % 26),
+    "lowerRoman": _roman,
+    "upperRoman": lambda n: _roman(n).upper(),
+}
+
+
+class _Numbering:
+    """Word's own list numbering, written out as it shows it (bullets are not read)."""
+
+    def __init__(self, document: Any, styles: dict[str, Any]) -> None:
+        self.styles = styles
+        self.lists: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId -> level -> (format, text, start)
+        self.counters: dict[str, list[int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        abstract = {a.get(f"{_W}abstractNumId"): a for a in root.iter(f"{_W}abstractNum")}
+        for num in root.iter(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            definition = abstract.get(ref.get(f"{_W}val")) if ref is not None else None
+            if definition is None:
+                continue
+            levels = {}
+            for lvl in definition.iter(f"{_W}lvl"):
+                levels[int(lvl.get(f"{_W}ilvl", "0"))] = (
+                    _val(lvl, "numFmt") or "decimal", _val(lvl, "lvlText"), int(_val(lvl, "start") or 1)
+                )
+            self.lists[num.get(f"{_W}numId")] = levels
+
+    def _num(self, p: Any) -> tuple[str, int] | None:
+        for element in self._chain(p):
+            ppr = element.find(f"{_W}pPr")
+            numpr = ppr.find(f"{_W}numPr") if ppr is not None else None
+            if numpr is not None:
+                num_id = _val(numpr, "numId")
+                return (num_id, int(_val(numpr, "ilvl") or 0)) if num_id and num_id != "0" else None
+        return None
+
+    def _chain(self, p: Any) -> Iterator[Any]:
+        yield p
+        style = self.styles.get(_style_id(p) or "")
+        while style is not None:
+            yield style.element
+            style = style.base_style
+
+    def label(self, p: Any) -> str:
+        """The number Word shows before paragraph ``p`` ("一、"), counting on; "" for none."""
+        found = self._num(p)
+        levels = self.lists.get(found[0]) if found else None
+        if not found or not levels or found[1] not in levels:
+            return ""
+        num_id, level = found
+        counters = self.counters.setdefault(num_id, [0] * 9)
+        counters[level] = counters[level] + 1 if counters[level] else levels[level][2]
+        for deeper in range(level + 1, 9):
+            counters[deeper] = 0
+        fmt, text, _ = levels[level]
+        if fmt not in _FORMATS or not text:
+            return ""  # bullets and pictures are not read
+
+        def number(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            kind = levels.get(k, levels[level])[0]
+            return _FORMATS.get(kind, str)(counters[k] or levels.get(k, levels[level])[2])
+
+        return re.sub(r"%([1-9])", number, text)
+
+
+def _val(element: Any, name: str) -> str:
+    found = element.find(f"{_W}{name}")
+    return found.get(f"{_W}val", "") if found is not None else ""
