@@ -91,6 +91,7 @@ def test_cells_round_trip():
         ("“十三五”规划（2016—2020年）：一、二；", "⠘⠱⠂⠎⠧⠁⠀⠥⠄⠘⠀⠛⠺⠁⠓⠿⠆⠀⠰⠄⠼⠃⠚⠁⠋⠠⠤⠀⠼⠃⠚⠃⠚⠀⠝⠩⠠⠆⠤⠀⠊⠈⠀⠗⠆⠰"),
         ("《政府工作报告》。", "⠐⠤⠌⠼⠋⠥⠄⠀⠛⠲⠁⠵⠕⠀⠃⠖⠛⠖⠤⠂⠐⠆"),
         ("他们的目标不是很高", "⠞⠍⠴⠙⠀⠍⠥⠆⠃⠜⠁⠀⠃⠥⠱⠀⠓⠴⠄⠀⠛⠖⠁"),  # particles join, 不 joins
+        ("在大会上讲话", "⠵⠪⠀⠙⠔⠓⠺⠆⠱⠦⠀⠛⠭⠄⠓⠿⠆"),  # a one-syllable place word joins its noun
         ("２０１７年", "⠼⠃⠚⠁⠛⠀⠝⠩"),  # full-width digits
         ("Ⅲ类水质", "⠠⠠⠊⠊⠊⠀⠇⠮⠀⠱⠺⠄⠌"),  # signs that stand for letters or digits are written as those
         ("增加½", "⠵⠼⠁⠛⠫⠁⠀⠼⠁⠌⠼⠃"),
