@@ -77,8 +77,8 @@ def parts_of(start: int, written: str, said: Said) -> tuple[Part, ...]:
     (the first one, the part after). () when nothing at all is said."""
     if isinstance(said, str):
         return (Part(start, start + len(written), said),) if said else ()
-    if "".join(w for w, _ in said) != written:
-        raise ValueError(f"parts {list(said)!r} do not spell {written!r}")
+    if "".join(w for w, _ in said) != written or any(s and not w for w, s in said):
+        raise ValueError(f"parts {list(said)!r} do not spell {written!r}, or say what is not written")
     cuts: list[tuple[int, int, str]] = []
     pos = start
     for piece, spoken in said:

@@ -23,9 +23,7 @@ def simplified(text: str) -> str:
     """``text`` in simplified characters, one character for each character of ``text``."""
     if text.isascii():
         return text
-    convert = _converter().convert
-    out = convert(text)
-    if len(out) == len(text):
-        return out
-    # a phrase changed length: convert character by character, keeping any that would
-    return "".join(c if len(s := convert(c)) != 1 else s for c in text)
+    out: str = _converter().convert(text)
+    # OpenCC's t2s tables map one character to one (checked on its data); should one
+    # ever not, the text is read as written rather than with a broken origin map
+    return out if len(out) == len(text) else text
