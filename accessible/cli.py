@@ -112,6 +112,14 @@ def _print_outline(book) -> None:
     out.print(f"{len(book.chapters)} chapters, {len(total)} sentences, {sum(len(t.text) for t in total)} characters")
 
 
+def _names_a_file(source: str) -> bool:
+    # a long sentence is no file name: the system says so with an error, not False
+    try:
+        return Path(source).is_file()
+    except OSError:
+        return False
+
+
 @app.command()
 def read(
     source: Annotated[str, typer.Argument(help="A sentence in quotes, or a report file.")],
@@ -138,7 +146,7 @@ def read(
 
     paths = [p for p in [load_voice(voice).lexicon] if p is not None] + list(lexicon or [])
     lex = load_lexicon(*paths) if paths else None
-    if Path(source).is_file():
+    if _names_a_file(source):
         from .segment import load_book
 
         book = load_book(source, words=False)

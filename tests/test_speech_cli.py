@@ -28,6 +28,12 @@ def test_read_text_shows_original_spoken_and_pinyin():
     assert "nian2jun1 zeng1zhang3" in result.output
 
 
+def test_read_a_text_longer_than_a_file_name():
+    result = runner.invoke(app, ["read", "全年地区生产总值增长7.2%，" * 40])
+    assert result.exit_code == 0, result.output
+    assert "百分之七点二" in result.output
+
+
 def test_read_json_one_object_per_sentence():
     result = runner.invoke(app, ["read", "PM2.5平均浓度87微克/立方米。全长120公里。", "--json"])
     assert result.exit_code == 0, result.output
@@ -40,11 +46,12 @@ def test_read_json_one_object_per_sentence():
 
 
 def test_read_warn_lists_unknown_expressions_and_exits_zero():
-    result = runner.invoke(app, ["read", "版本3.14.15发布，增长5%，价格￥2。韩文안녕。", "--warn"])
+    result = runner.invoke(app, ["read", "版本3.14.15发布，增长5%，价格￥2。韩文안녕，用iPhone，GDP增长。", "--warn"])
     assert result.exit_code == 0
     assert "'3.14.15' is read as 三点一四点一五, no rule knew it" in result.output
     assert "'안녕' is not said, no rule knew it" in result.output
-    assert "2 expression(s) no rule knew" in result.output
+    assert "'iPhone' is spelled letter by letter, no rule knew it" in result.output
+    assert "3 expression(s) no rule knew" in result.output
 
 
 def test_read_a_chapter_of_the_sample():

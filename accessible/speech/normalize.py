@@ -40,9 +40,9 @@ class Normalized:
 
 
 # Every rule's match holds a digit, a + sign, a character neither sayable nor silent
-# (symbols.py), a circle between numerals (二○一七) or an address's dot: text without
-# any of these needs no search.
-_TRIGGER = re.compile(rf"[0-9+○]|{unsaid()}|[A-Za-z0-9]\.[A-Za-z]")
+# (symbols.py), a circle between numerals (二○一七), an address's dot or a word of
+# four letters: text without any of these needs no search.
+_TRIGGER = re.compile(rf"[0-9+○]|{unsaid()}|[A-Za-z0-9]\.[A-Za-z]|[A-Za-z]{{4}}")
 
 
 @cache

@@ -45,9 +45,8 @@ class Proof:
 
     def warnings(self) -> list[str]:
         text = self.normalized.text
-        return [f"{self.ident}: {text[w.start:w.end]!r} "
-                + (f"is read as {w.spoken}" if w.spoken != text[w.start:w.end] else "is not said")
-                + f", no rule knew it (in “{text}”)" for w in self.normalized.unknown]
+        return [f"{self.ident}: {text[w.start:w.end]!r} {_how(text[w.start:w.end], w.spoken)}, no rule knew it "
+                f"(in “{text}”)" for w in self.normalized.unknown]
 
     def render(self) -> Group:
         n = self.normalized
@@ -61,6 +60,12 @@ class Proof:
             Text.assemble(("  → ", "dim"), spoken),
             Text.assemble(("  ♪ ", "dim"), (_grouped_pinyin(self.reading), "green")),
         )
+
+
+def _how(written: str, spoken: str) -> str:
+    if spoken != written:
+        return f"is read as {spoken}"
+    return "is spelled letter by letter" if written.isascii() and written.isalpha() else "is not said"
 
 
 def proof(ident: str, text: str, lexicon: Lexicon | None = None) -> Proof:
