@@ -70,11 +70,13 @@ def segment(
 ) -> None:
     """Show how FILE is cut into chapters, sections, paragraphs and sentences.
 
-    Cleans the text first (encoding, full-width digits, web watermarks, photo
-    captions, repeated copies, hard line wraps), warning about everything it removes.
-    The outline lists each chapter and section with its id (c03, c03-s02) and its
-    counts; --json prints the whole book: every sentence with its id
-    (c03-s02-p004-t007), text, jieba word spans and clause offsets.
+    FILE may be text, a PDF, a Word .docx, a saved web page or an EPUB (told apart by
+    content). The text is cleaned first (encoding, full-width digits, running headers
+    and footers, a page's navigation, web watermarks, photo captions, repeated copies,
+    hard line wraps), with a warning for everything removed. The outline lists each
+    chapter and section with its id (c03, c03-s02) and its counts, and the print pages
+    of a PDF or Word file; --json prints the whole book: every sentence with its id
+    (c03-s02-p004-t007), text, jieba word spans and clause offsets, and the pages.
     """
     from .segment import load_book
 
@@ -109,7 +111,8 @@ def _print_outline(book) -> None:
                 row(s.id, "  " + s.title, len(s.paragraphs), [s.heading, *(t for p in s.paragraphs for t in p.sentences)])
     out.print(table)
     total = list(book.sentences())
-    out.print(f"{len(book.chapters)} chapters, {len(total)} sentences, {sum(len(t.text) for t in total)} characters")
+    pages = f", {len(book.pages)} print pages" if book.pages else ""
+    out.print(f"{len(book.chapters)} chapters, {len(total)} sentences, {sum(len(t.text) for t in total)} characters{pages}")
 
 
 def _names_a_file(source: str) -> bool:

@@ -276,8 +276,14 @@ def portal_page(charset: str = "gb2312") -> str:
 """
 
 
-def write_epub(path: Path) -> Path:
-    """The report as an EPUB without audio: one XHTML per chapter, h1/h2 headings, a nav."""
+PRINT_PAGE_AT = "城乡居民基础养老金"  # the EPUB's page 2 starts inside a sentence, before these words
+
+
+def write_epub(path: Path, *, print_pages: bool = False) -> Path:
+    """The report as an EPUB without audio: one XHTML per chapter, h1/h2 headings, a nav.
+
+    With ``print_pages`` it marks the pages of a print edition as such EPUBs do: page 2
+    starts inside a sentence (an empty span), page 3 before the last chapter (a div)."""
     from ebooklib import epub
 
     book = epub.EpubBook()
@@ -301,8 +307,16 @@ def write_epub(path: Path) -> Path:
             elif kind == "table":
                 rows = list(text)  # type: ignore[call-overload]
                 lines.append("<table>" + "".join("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>" for row in rows) + "</table>")
+            elif print_pages and PRINT_PAGE_AT in str(text):
+                before, after = str(text).split(PRINT_PAGE_AT)
+                mark = '<span epub:type="pagebreak" role="doc-pagebreak" id="p2" aria-label="2">2</span>'
+                lines.append(f"<p>{_cell(before)}{mark}{PRINT_PAGE_AT}{_cell(after)}</p>")
             else:
                 lines.append(f"<p>{_cell(text)}</p>")
+        if print_pages and n == 0:
+            lines.insert(0, '<div epub:type="pagebreak" role="doc-pagebreak" id="p1" aria-label="1"></div>')
+        if print_pages and n == len(parts) - 1:
+            lines.insert(0, '<div epub:type="pagebreak" role="doc-pagebreak" id="p3" aria-label="3"></div>')
         title = str(part[0][1])
         item = epub.EpubHtml(title=title, file_name=f"part{n}.xhtml", lang="zh-CN")
         item.content = "\n".join(lines)

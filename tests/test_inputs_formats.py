@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -91,6 +92,16 @@ def test_pdf_is_read_as_printed(report_pdf: Path) -> None:
     assert inside, "a page of this report starts inside a sentence"
     for mark in inside:  # the sentence it falls in is whole, as written
         assert sentences[mark.sentence_id] in reference
+
+
+def test_segment_command_on_a_pdf(report_pdf: Path) -> None:
+    r = subprocess.run(
+        [sys.executable, "-m", "accessible", "segment", str(report_pdf)],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "200"},
+    )
+    assert r.returncode == 0, r.stderr
+    assert rd.CHAPTERS[2] in r.stdout and rd.SECTIONS[0] in r.stdout
+    assert r.stdout.rstrip().endswith("print pages") and "warning: removed running header or footer" in r.stderr
 
 
 def test_pdf_copied_text_and_page_layout_agree(report_pdf: Path) -> None:
@@ -184,6 +195,17 @@ def test_web_page_in_utf8_without_declared_title(tmp_path: Path) -> None:
 def test_epub_chapters_from_headings(tmp_path: Path) -> None:
     book = load_book(rd.write_epub(tmp_path / "report.epub"))
     check_report(book)
+
+
+def test_epub_print_pages_are_kept(tmp_path: Path) -> None:
+    book = load_book(rd.write_epub(tmp_path / "report.epub", print_pages=True))
+    check_report(book)  # the page number inside the paragraph is not read
+    sentences = {s.id: s.text for s in book.sentences()}
+    first, second, third = book.pages
+    assert (first.sentence_id, first.offset, first.number) == ("c00-h", 0, "1")
+    assert second.number == "2" and sentences[second.sentence_id][second.offset :].startswith(rd.PRINT_PAGE_AT)
+    assert (third.sentence_id, third.offset, third.number) == ("c03-h", 0, "3")
+    assert book.page_source == f"{rd.TITLE}（EPUB 所标页码）"
 
 
 # --- bad files -------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from accessible.segment import load_book
 from accessible.voices import load_voice
 from epub_fakes import fake_tracks
 from test_ace import ace_violations
+from test_web_browser import axe_script, axe_violations  # noqa: F401 - a fixture
 import report_documents as rd
 from report_documents import chromium  # noqa: F401 - a fixture
 
@@ -73,7 +74,7 @@ def test_epub_marks_print_pages_and_lists_them(pdf_book, tmp_path: Path, sync: s
     assert span.xpath(".//*[@role='doc-pagebreak']")
 
 
-def test_web_page_goes_to_a_print_page(pdf_book, chromium, tmp_path: Path) -> None:
+def test_web_page_goes_to_a_print_page(pdf_book, chromium, axe_script, tmp_path: Path) -> None:
     _, book = pdf_book
     layout = Layout.for_book(book, tmp_path)
     index = write_web(book, fake_tracks(book, tmp_path, per_char=0.01, pause=0.05), layout, sync="word")
@@ -90,6 +91,7 @@ def test_web_page_goes_to_a_print_page(pdf_book, chromium, tmp_path: Path) -> No
     page.fill("#page-number", "999")
     page.click("#goto-page button")
     assert page.text_content("#page-status") == "没有第999页"
+    assert axe_violations(page, axe_script) == []  # the page marks and the go-to-page form too
     page.close()
 
 

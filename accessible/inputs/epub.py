@@ -1,5 +1,6 @@
 """EPUB (without audio, or with: the output EPUB is ours either way): the spine's documents
-in reading order, their h1–h6 as heading levels, the package's title, creator and date."""
+in reading order, their h1–h6 as heading levels, their print page marks
+(epub:type="pagebreak") as the book's pages, the package's title, creator and date."""
 
 from __future__ import annotations
 
@@ -64,7 +65,10 @@ def read_epub(data: bytes, p: Path) -> Document:
         raise InputError(f"{p}: a damaged EPUB ({type(e).__name__}: {e})") from None
     meta = source_metadata(_dc(opf, "title"), _dc(opf, "creator"), _dc(opf, "date"))
     blocks = _levels(blocks, meta["title"])
-    doc = clean_blocks(blocks, encoding="", format="epub", **meta)
+    # an EPUB made from a print edition marks its pages; the edition is its dc:source
+    source = _dc(opf, "source") or f"{meta['title'] or p.name}（EPUB 所标页码）"
+    pages = any(b.pages for b in blocks)
+    doc = clean_blocks(blocks, encoding="", format="epub", page_source=source if pages else "", **meta)
     return replace(doc, removed=tuple(notes) + doc.removed)
 
 

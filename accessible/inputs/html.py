@@ -147,52 +147,71 @@ def _own_text(element: Any) -> str:
 
 
 def _blocks(content: Any) -> tuple[list[Block], list[str]]:
+    """The paragraphs, headings and table rows under ``content``, with the print pages marked
+    in it (an EPUB made from a printed book has them)."""
     blocks: list[Block] = []
     tables = 0
     dropped: list[str] = []
-    for kind, value in _walk(content):
+    for kind, value in _walk(content, []):
         if kind == "table":
             rows = table_rows(value)
             tables += bool(rows)
             blocks += [Block(row) for row in rows]
             continue
-        text, level = value
-        text = " ".join(text.split())
-        if not text:
+        text, level, pages = value
+        shown = " ".join(text.split())
+        if _CHROME_LINE.match(shown):
+            dropped.append(shown)
             continue
-        if _CHROME_LINE.match(text):
-            dropped.append(text)
-            continue
-        blocks.append(Block(text, level))
+        blocks.append(Block(text, level, pages))
     notes = [f"read {tables} table(s) row by row, each cell with its column's header"] if tables else []
     if dropped:
         notes.append(f"removed {len(dropped)} line(s) of the page's article tools ({dropped[0]!r} …)")
     return blocks, notes
 
 
-def _walk(element: Any) -> Iterator[tuple[str, Any]]:
-    """Paragraphs (text, heading level) and tables in reading order; <br> splits a paragraph."""
+def _page_label(element: Any) -> str | None:
+    """The page number of a print page mark (epub:type="pagebreak", role="doc-pagebreak")."""
+    kinds = f"{element.get('epub:type', '')} {element.get('role', '')}".split()
+    if "pagebreak" not in kinds and "doc-pagebreak" not in kinds:
+        return None
+    label = element.get("aria-label") or element.get("title") or element.text_content()
+    return " ".join(label.split()).removeprefix("第").removesuffix("页").strip() or element.get("id", "")
+
+
+def _walk(element: Any, waiting: list[str]) -> Iterator[tuple[str, Any]]:
+    """Paragraphs (text, heading level, print pages in it) and tables in reading order; <br>
+    splits a paragraph. ``waiting`` holds pages marked where no text was, for the next text."""
     line: list[str] = []
+    pages: list[tuple[int, str]] = []
     level = _HEADINGS.get(element.tag)
 
     def flush() -> Iterator[tuple[str, Any]]:
-        if "".join(line).strip():
-            yield "text", ("".join(line), level)
+        text = "".join(line)
+        if text.strip():
+            yield "text", (text, level, tuple([(0, label) for label in waiting] + pages))
+            waiting.clear()
+        else:
+            waiting.extend(label for _, label in pages)
         line.clear()
+        pages.clear()
 
     line.append(element.text or "")
     for child in element:
         if not isinstance(child.tag, str):  # comments, processing instructions
             line.append(child.tail or "")
             continue
-        if child.tag == "table":
+        label = _page_label(child)
+        if label is not None:  # its number is for navigation, not read
+            pages.append((len("".join(line)), label))
+        elif child.tag == "table":
             yield from flush()
             yield "table", [[cell.text_content() for cell in tr.iter("td", "th")] for tr in child.iter("tr")]
         elif child.tag == "br":
             yield from flush()
         elif child.tag in _BLOCK_TAGS or child.tag in ("ul", "ol", "dl", "tbody", "tr"):
             yield from flush()
-            yield from _walk(child)
+            yield from _walk(child, waiting)
         else:
             line.append(child.text_content())
         line.append(child.tail or "")

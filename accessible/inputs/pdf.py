@@ -37,6 +37,9 @@ _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = re.compile(r"[。！？；!?;：:][”’」』）)]*$")
 _BOLD = re.compile(r"bold|heavy|black|semibold|demi|hei|黑|小标宋|xbs|biaosong|fzdbs", re.I)
 _HEADING_MAX = 50  # characters: a heading is a short paragraph
+# A space between two Chinese characters of a line is the page's spacing (justified or
+# letter-spaced text), not a space in the text.
+_LAYOUT_SPACE = re.compile(r"(?<=[\u3400-\u9fff，。、；：？！“”（）《》]) +(?=[\u3400-\u9fff，。、；：？！“”（）《》])")
 
 
 @dataclass
@@ -157,7 +160,8 @@ def _line(found: dict[str, Any]) -> _Line | None:
         return None
     size = statistics.median(c["size"] for c in chars)
     bold = Counter(bool(_BOLD.search(_font_name(c["fontname"]))) for c in chars).most_common(1)[0][0]
-    return _Line(found["text"].strip(), found["x0"], found["x1"], found["top"], found["bottom"], size, bold)
+    text = _LAYOUT_SPACE.sub("", found["text"].strip())
+    return _Line(text, found["x0"], found["x1"], found["top"], found["bottom"], size, bold)
 
 
 def _read_page(page: Any) -> _Page:

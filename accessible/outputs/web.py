@@ -140,7 +140,11 @@ def _pages_html(book: Book) -> str:
 
 
 def _pagebreak(number: str, ident: str) -> str:
-    return f'<span class="pagebreak" role="doc-pagebreak" id="{ident}" aria-label="第{escape(number)}页" data-page="{escape(number)}"></span>'
+    """A print page's start: its number shown small (CSS) and said by screen readers where it
+    falls, as talking books do. Not role="doc-pagebreak": in HTML that role belongs on <hr>,
+    which cannot stand inside a sentence."""
+    n = escape(number)
+    return f'<span class="pagebreak" id="{ident}" data-page="{n}"><span class="sr-only">第{n}页</span></span>'
 
 
 def _before(sentence: Sentence | None, marks: Marks) -> str:
