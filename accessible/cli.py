@@ -10,12 +10,17 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
 
 from .errors import AccessibleError
+
+if TYPE_CHECKING:  # the commands import what they need when they run: startup stays fast
+    from .model import Book, Sentence
+    from .outputs.braille import BrailleOptions
+    from .voices import Voice
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -24,7 +29,7 @@ _BRAILLE_HELP = "common (国家通用盲文, tones written) or current (现行�
 
 
 class _App(typer.Typer):
-    def __call__(self, *args, **kwargs):  # type: ignore[override]
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().__call__(*args, **kwargs)
         except AccessibleError as e:
@@ -91,14 +96,14 @@ def segment(
     _print_outline(book)
 
 
-def _print_outline(book) -> None:
+def _print_outline(book: Book) -> None:
     from rich.table import Table
 
     table = Table(title=f"{book.title}  {book.author}  {book.date}".strip(), title_justify="left")
     for name in ("id", "heading", "paragraphs", "sentences", "characters"):
         table.add_column(name, justify="right" if name not in ("id", "heading") else "left")
 
-    def row(ident: str, heading: str, paragraphs: int, sentences: list, style: str = "") -> None:
+    def row(ident: str, heading: str, paragraphs: int, sentences: list[Sentence], style: str = "") -> None:
         chars = sum(len(t.text) for t in sentences)
         table.add_row(ident, heading, str(paragraphs), str(len(sentences)), str(chars), style=style)
 
@@ -215,7 +220,7 @@ def synth(
         out.print(f"{files.wav}  ({minutes} min {seconds:02d} s)  {files.timings.name}", markup=False)
 
 
-def _run_build(file: Path, **options) -> None:
+def _run_build(file: Path, **options: Any) -> None:
     from .pipeline import build as run_build
 
     summary = run_build(file, **options)
@@ -278,7 +283,7 @@ def build(
     )
 
 
-def _braille_options(system: str, cells: int, lines: int):  # -> BrailleOptions, imported late
+def _braille_options(system: str, cells: int, lines: int) -> BrailleOptions:
     from .outputs.braille import BrailleOptions
 
     return BrailleOptions(system, cells, lines)  # type: ignore[arg-type]  # checked in __post_init__
@@ -379,7 +384,7 @@ def voices(
         out.print(f"{name}{default}  {engine_voice}  rate {profile.rate:g}  {profile.description}  [{state}]", markup=False)
 
 
-def _print_online_voices(profiles: dict) -> None:
+def _print_online_voices(profiles: dict[str, Voice]) -> None:
     from .engines.edge import list_online_voices
 
     found = list_online_voices()  # a one-line VoiceError within seconds when offline

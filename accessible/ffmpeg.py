@@ -123,7 +123,7 @@ _METER = "ebur128=peak=true:framelog=quiet"
 def measure(samples: np.ndarray, sample_rate: int) -> Loudness:
     """Integrated loudness and true peak of float samples (full scale 1.0), by ffmpeg's ebur128."""
     # A byte view, not a copy: subprocess writes any bytes-like input (a chapter is 200 MB).
-    data = memoryview(np.ascontiguousarray(samples, dtype="<f4")).cast("B")
+    data = np.ascontiguousarray(samples, dtype="<f4").data.cast("B")
     args = ["-hide_banner", "-nostats", "-f", "f32le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"]
     done = subprocess.run([ffmpeg_exe(), *args, "-af", _METER, "-f", "null", "-"], input=data, capture_output=True, check=False)
     if done.returncode != 0:
@@ -143,8 +143,9 @@ def meter_file(path: Path) -> Metered:
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0", "-af", _METER, "-f", "s16le", "pipe:1"]
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log)
-        assert proc.stdout is not None
-        total = sum(len(block) for block in iter(lambda: proc.stdout.read(1 << 20), b""))
+        stdout = proc.stdout
+        assert stdout is not None
+        total = sum(len(block) for block in iter(lambda: stdout.read(1 << 20), b""))
         code = proc.wait()
         log.seek(0)
         stderr = log.read()

@@ -11,7 +11,7 @@ Offsets are Python string indices (code points) into `Sentence.text`, half-open
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Iterator, Literal
+from typing import Callable, Iterator, Literal
 
 Span = tuple[int, int]
 
@@ -128,7 +128,7 @@ class Book:
         for chapter in self.chapters:
             yield from chapter.sentences()
 
-    def map_sentences(self, fn) -> "Book":
+    def map_sentences(self, fn: Callable[[Sentence], Sentence]) -> "Book":
         """A copy of the book with ``fn(sentence)`` in place of every sentence."""
 
         def section(s: Section) -> Section:

@@ -20,6 +20,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import ModuleType
 from typing import Callable
 
 from .inputs import Document, read_document
@@ -207,7 +208,7 @@ def _find_headings(lines: list[str], marked: dict[int, int] | None = None) -> di
     # leaders aside) is such a list, not headings.
     last = {_TOC_ENTRY.sub("", c.text): i for i, c in candidates.items()}
     again = {i for i, c in candidates.items() if last[_TOC_ENTRY.sub("", c.text)] != i}
-    contents = set()
+    contents: set[int] = set()
     for i in again:
         if i - 1 not in again:  # the start of a run of headings that all come again
             run = range(i, next(k for k in itertools.count(i) if k not in again))
@@ -405,7 +406,7 @@ def clause_offsets(text: str) -> tuple[int, ...]:
 
 
 @functools.cache
-def _jieba():
+def _jieba() -> ModuleType:
     import jieba  # loaded once, late: its dictionary takes half a second
 
     jieba.setLogLevel(logging.WARNING)

@@ -206,7 +206,7 @@ def _read_cover(cover: Path | bytes | None) -> bytes | None:
         except OSError as e:
             raise InputError(f"{cover}: cannot read the cover image ({e.strerror or e})") from None
     if data is not None:
-        cover_mime(data, cover if not isinstance(cover, bytes) else "cover")
+        cover_mime(data, cover if isinstance(cover, Path) else "cover")
     return data
 
 
@@ -214,7 +214,7 @@ def _relative(layout: Layout, path: Path) -> str:
     return path.relative_to(layout.root).as_posix()
 
 
-def _tagging(path: Path, fn, *args) -> None:
+def _tagging(path: Path, fn: Callable[..., None], *args: object) -> None:
     try:
         fn(path, *args)
     except (MutagenError, OSError) as e:
@@ -347,8 +347,10 @@ def build_audiobook(
 
     def up_to_date(index: int, chapter: Chapter) -> bool:
         old = manifest.chapters.get(chapter.id)
+        if old is None:
+            return False
         try:
-            same = old is not None and old.key == key(index, chapter)
+            same = old.key == key(index, chapter)
         except KeyError:
             return False  # a clip is not at hand: require_clips names it
         return same and all((layout.root / f).exists() for f in old.files)

@@ -11,6 +11,7 @@ import json
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..fsio import write_text_if_changed
 from ..layout import Layout
@@ -66,7 +67,7 @@ class Manifest:
         write_text_if_changed(self.path(layout), json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
-def _track(d: dict) -> ChapterTrack:
+def _track(d: dict[str, Any]) -> ChapterTrack:
     return ChapterTrack(
         chapter_id=d["chapter_id"],
         title=d["title"],
@@ -78,7 +79,7 @@ def _track(d: dict) -> ChapterTrack:
     )
 
 
-def _entry(d: dict) -> ChapterEntry:
+def _entry(d: dict[str, Any]) -> ChapterEntry:
     return ChapterEntry(
         key=d["key"],
         track=_track(d["track"]),

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SynthesisError, VoiceError
-from ..model import Clip, Sentence
+from ..model import Clip, Sentence, Timing
 from ..voices import Voice
 from .baker_frontend import NO_SYLLABLE, Chunk, Mapper, plan
 from .litert_model import ASSET_FILES, HOP, SAMPLE_RATE, Acoustic, ModelFiles, Vocoder, asset_dir, checked_assets
@@ -164,6 +164,6 @@ def _sound_end(audio: np.ndarray, floor_db: float = -40.0) -> int:
     return int(loud[-1] + 1) * HOP if len(loud) else len(audio)
 
 
-def _clip(audio: np.ndarray, timings) -> Clip:
+def _clip(audio: np.ndarray, timings: tuple[Timing, ...]) -> Clip:
     pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
     return Clip(pcm=pcm, sample_rate=SAMPLE_RATE, timings=timings)

@@ -31,6 +31,7 @@ import aiohttp
 import edge_tts
 import edge_tts.exceptions
 from edge_tts.data_classes import TTSConfig
+from edge_tts.typing import Voice as ServiceVoice
 
 from .. import ffmpeg
 from ..errors import AccessibleError, SynthesisError, VoiceError
@@ -377,7 +378,7 @@ def list_online_voices(prefix: str = "zh-", timeout: float = 6.0) -> list[Online
     """The service's voices whose locale starts with ``prefix``; a one-line VoiceError when
     the service cannot be reached within ``timeout`` seconds."""
 
-    async def fetch() -> list[dict]:
+    async def fetch() -> list[ServiceVoice]:
         return await asyncio.wait_for(edge_tts.list_voices(), timeout)
 
     try:

@@ -17,11 +17,15 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
 from ..errors import VoiceError
+
+if TYPE_CHECKING:  # both are imported where used: loading LiteRT takes time
+    from ai_edge_litert import schema_py_generated as schema
+    from ai_edge_litert.interpreter import Interpreter
 
 SAMPLE_RATE = 24000
 HOP = 300  # audio samples per mel frame (12.5 ms)
@@ -109,7 +113,7 @@ def without_dropout(model: bytes) -> bytes:
     return bytes(builder.Output())
 
 
-def _dropout_scale(graph, random_op, tensors) -> int:
+def _dropout_scale(graph: schema.SubGraphT, random_op: schema.OperatorT, tensors: list[schema.TensorT]) -> int:
     """The scalar constant that multiplies the dropout input (``dropout/Const``, 2.0)."""
     prefix = tensors[random_op.outputs[0]].name.split(b"/random_uniform")[0]
     for op in graph.operators:
@@ -162,7 +166,7 @@ def _native_stderr_silenced() -> Iterator[None]:
             os.close(saved)
 
 
-def _interpreter(content: bytes, name: str, threads: int, shape: list[int]):
+def _interpreter(content: bytes, name: str, threads: int, shape: list[int]) -> Interpreter:
     """An interpreter with its first input resized to ``shape`` and tensors allocated."""
     from ai_edge_litert.interpreter import Interpreter
 

@@ -50,8 +50,8 @@ def original_timings(text: str, reading: Reading, said: Iterable[Said], duration
 
     timings: list[Timing] = []
     position, clock = 0, units[0][2] if units else 0.0
-    for lo, hi, start, end in units:
-        lo, hi = int(lo), int(hi)
+    for a, b, start, end in units:
+        lo, hi = int(a), int(b)
         if lo > position:  # unsaid characters before this unit
             timings.append(Timing(clock, clock, position, lo))
         timings.append(Timing(start, end, lo, hi))

@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import zipfile
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,25 +190,29 @@ def _is_sentence(element: etree._Element) -> bool:
 
 def _opf(zf: zipfile.ZipFile) -> tuple[str, etree._Element]:
     container = _xml(zf, "META-INF/container.xml")
-    path = container.find(".//c:rootfile", _NS).get("full-path")
+    rootfile = container.find(".//c:rootfile", _NS)
+    path = rootfile.get("full-path", "") if rootfile is not None else ""
     return path, _xml(zf, path)
 
 
-def _check_document(zf, doc: str, smil_name: str, opf_seconds: float | None, stats: OverlayStats, lengths) -> None:
+def _check_document(
+    zf: zipfile.ZipFile, doc: str, smil_name: str, opf_seconds: float | None, stats: OverlayStats,
+    lengths: Callable[[str], float | None],
+) -> None:
     """Check one content document against its overlay; record problems in ``stats``."""
     problems = stats.problems
     html = _xml(zf, doc)
-    ids = {e.get("id") for e in html.iter() if e.get("id")}
-    sentences = [e.get("id") for e in html.iter() if _is_sentence(e) and e.get("id")]
+    ids = {e.get("id", "") for e in html.iter()} - {""}
+    sentences = [e.get("id", "") for e in html.iter() if _is_sentence(e) and e.get("id")]
     stats.sentences += len(sentences)
     smil = _xml(zf, smil_name)
     refs: Counter[str] = Counter()
     clips: dict[str, list[tuple[float, float]]] = defaultdict(list)
     total = 0.0
     for el in smil.iter(f"{{{_NS['s']}}}par", f"{{{_NS['s']}}}seq"):
-        if el.tag.endswith("seq"):
+        if el.tag == f"{{{_NS['s']}}}seq":
             if el.get(_TEXTREF):
-                refs[el.get(_TEXTREF).partition("#")[2]] += 1
+                refs[el.get(_TEXTREF, "").partition("#")[2]] += 1
             continue
         stats.pars += 1
         text, audio = el.find("s:text", _NS), el.find("s:audio", _NS)
@@ -267,7 +272,7 @@ def _check_metadata(zf: zipfile.ZipFile, opf_name: str, opf: etree._Element, sta
         problems.append(f"{opf_name}: no media:active-class, so reading systems may not highlight the text")
         return
     css = b"".join(
-        zf.read(_join(opf_name, i.get("href")))
+        zf.read(_join(opf_name, i.get("href", "")))
         for i in opf.iterfind("opf:manifest/opf:item[@media-type='text/css']", _NS)
     )
     if f".{active}".encode() not in css:
@@ -307,7 +312,7 @@ def check_overlays(path: Path) -> OverlayStats:
             item = items.get(itemref.get("idref"))
             if item is None or item.get("media-type") != "application/xhtml+xml":
                 continue
-            doc = _join(opf_name, item.get("href"))
+            doc = _join(opf_name, item.get("href", ""))
             overlay = items.get(item.get("media-overlay") or "")
             if overlay is None:
                 html = _xml(zf, doc)
@@ -317,7 +322,7 @@ def check_overlays(path: Path) -> OverlayStats:
             stats.documents += 1
             opf_seconds = durations.get(overlay.get("id"))
             overlay_sum += opf_seconds or 0.0
-            _check_document(zf, doc, _join(opf_name, overlay.get("href")), opf_seconds, stats, lengths)
+            _check_document(zf, doc, _join(opf_name, overlay.get("href", "")), opf_seconds, stats, lengths)
         _check_metadata(zf, opf_name, opf, stats)
         if stats.documents:
             total = durations.get(None)

@@ -18,6 +18,7 @@ from typing import Sequence
 from xml.sax.saxutils import escape
 
 from ebooklib import epub
+from lxml import etree
 
 from . import cover as cover_mod
 from . import smil, xhtml
@@ -70,7 +71,7 @@ def book_identifier(book: Book) -> str:
 class _Page(epub.EpubHtml):
     """A content document rendered by us: ebooklib would re-parse and rewrite it."""
 
-    def get_content(self, default=None):  # noqa: ARG002 - ebooklib's signature
+    def get_content(self, default: object = None) -> bytes:  # noqa: ARG002 - ebooklib's signature
         return self.content
 
 
@@ -84,11 +85,11 @@ class _Writer(epub.EpubWriter):
         nav = super()._get_nav(item)
         return nav.replace(b"</body>", self.page_list.encode() + b"</body>", 1) if self.page_list else nav
 
-    def _write_opf_file(self, root):
+    def _write_opf_file(self, root: etree._Element) -> None:
         root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
         super()._write_opf_file(root)
 
-    def _write_items(self):
+    def _write_items(self) -> None:
         folder = self.book.FOLDER_NAME
         for item in self.book.get_items():
             name = f"{folder}/{item.file_name}"

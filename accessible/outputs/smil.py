@@ -49,7 +49,8 @@ def _word_cues(sentence: Sentence, placed: Placed, begin: int, end: int) -> tupl
     A word with no timing (punctuation) gets no cue; a word that starts together with
     the next one is too short to show and is dropped.
     """
-    targets, starts = [], []
+    targets: list[str] = []
+    starts: list[int] = []
     for i, (ws, we) in enumerate(sentence.words):
         times = [t.start for t in placed.timings if t.text_start < we and t.text_end > ws]
         if times:

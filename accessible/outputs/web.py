@@ -261,7 +261,7 @@ def _chapter_data(
     audio_urls: dict[str, str],
     placed: dict[str, Placed],
     words: bool,
-) -> dict:
+) -> dict[str, object]:
     """What the player needs of one chapter: its audio and, in reading order, each playable
     sentence as ``[id, start, end]`` in seconds (plus ``[[start, end], …]`` per word span with word sync)."""
     rows = []
@@ -270,7 +270,7 @@ def _chapter_data(
             p = placed.get(s.id)
             if p is None:
                 continue
-            row: list = [s.id, _seconds(p.start), _seconds(p.end)]
+            row: list[object] = [s.id, _seconds(p.start), _seconds(p.end)]
             if words:
                 row.append([[_seconds(g.start), _seconds(g.end)] for g in word_groups(p.timings, len(s.text), s.words)])
             rows.append(row)
@@ -291,7 +291,7 @@ def _seconds(seconds: float) -> float:
     return round(seconds, 3)
 
 
-def _script_json(data: dict) -> str:
+def _script_json(data: object) -> str:
     """JSON safe inside a <script> element (no "</script>", no "<!--")."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -14,6 +14,10 @@ import re
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, AnyStr, BinaryIO
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRead, SupportsWrite
 
 from ..errors import InputError
 
@@ -24,6 +28,7 @@ _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
 
 class RangeRequestHandler(SimpleHTTPRequestHandler):
+    _remaining: int | None = None  # bytes of the range being sent
     extensions_map = {
         **SimpleHTTPRequestHandler.extensions_map,
         ".html": "text/html; charset=utf-8",
@@ -40,7 +45,7 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
         ".svg": "image/svg+xml",
     }
 
-    def send_head(self):  # type: ignore[override]
+    def send_head(self) -> BinaryIO | None:
         if "Range" not in self.headers:
             return super().send_head()
         path = Path(self.translate_path(self.path))
@@ -69,8 +74,8 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
         self.send_header("Accept-Ranges", "bytes")
         super().end_headers()
 
-    def copyfile(self, source, outputfile) -> None:  # type: ignore[override]
-        remaining = getattr(self, "_remaining", None)
+    def copyfile(self, source: SupportsRead[AnyStr], outputfile: SupportsWrite[AnyStr]) -> None:
+        remaining = self._remaining
         if remaining is None:
             return super().copyfile(source, outputfile)
         self._remaining = None
@@ -81,7 +86,7 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
             outputfile.write(chunk)
             remaining -= len(chunk)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         log.debug("serve: " + format % args)
 
 

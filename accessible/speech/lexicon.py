@@ -21,7 +21,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from ..errors import LexiconError
 from . import tables
@@ -104,7 +104,7 @@ def load_lexicon(*paths: str | Path) -> Lexicon:
     return Lexicon(words, tuple(patterns.values()))
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:

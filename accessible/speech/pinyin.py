@@ -260,8 +260,9 @@ def _resolve(stretch: list[_Syl], cuts: dict[int, int], lo: int, hi: int) -> Non
         _set_tone(stretch[cut - 1], 2)
 
 
-def corrected_words(spoken: str) -> tuple[tuple[Span, tuple[str, ...]], ...]:
-    """Words of a spoken form whose reading the polyphone table fixed (for proofreading)."""
+def corrected_words(spoken: str) -> tuple[tuple[Span, tuple[str | None, ...]], ...]:
+    """Words of a spoken form whose reading the polyphone table fixed (for proofreading);
+    None for a character without a sayable reading."""
     found = []
     pos = 0
     for word in _tokenizer().lcut(spoken, HMM=False):

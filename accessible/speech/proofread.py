@@ -40,7 +40,7 @@ class Proof:
             "words": [list(span) for span in r.words],
             "rewrites": [{"start": w.start, "end": w.end, "spoken": w.spoken, "kind": w.kind,
                           "parts": [[p.start, p.end, p.spoken] for p in w.parts]} for w in n.rewrites],
-            "corrected": [{"span": list(span), "pinyin": " ".join(p)} for span, p in corrected_words(r.spoken)],
+            "corrected": [{"span": list(span), "pinyin": " ".join(s or "?" for s in p)} for span, p in corrected_words(r.spoken)],
         }
 
     def warnings(self) -> list[str]:
