@@ -55,10 +55,21 @@ class _OneLine(logging.Handler):
         err.print(level + self.format(record).replace("[", "\\["), markup=True)
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        out.print(f"accessible {version('accessible')}", markup=False)
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Say more about each stage.")] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only errors.")] = False,
+    _version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     handler = _OneLine()
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -189,7 +200,7 @@ def synth(
     chapter: Annotated[
         Optional[list[int]], typer.Option("--chapter", "-c", help="Only this chapter number (0 = front matter); repeatable.")
     ] = None,
-    voice: Annotated[str, typer.Option("--voice", help="Voice profile name (a file in voices/) or a .toml file.")] = "baker",
+    voice: Annotated[str, typer.Option("--voice", help="Voice profile name (built in, or a file in ./voices/) or a .toml file.")] = "baker",
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder; WAVs go to <out>/<book>/wav/.")] = Path("output"),
     cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder (default: $ACCESSIBLE_CACHE_DIR or ~/.cache/accessible/clips).")] = None,
     quiet_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
@@ -248,7 +259,7 @@ def audio(
 @app.command()
 def build(
     file: Annotated[Path, typer.Argument(help="The report: text (UTF-8, UTF-16, GB18030/GBK), PDF, Word .docx, web page or EPUB.")],
-    voice: Annotated[str, typer.Option("--voice", help="Voice profile name (a file in voices/) or a .toml file.")] = "baker",
+    voice: Annotated[str, typer.Option("--voice", help="Voice profile name (built in, or a file in ./voices/) or a .toml file.")] = "baker",
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder; the book gets a folder named after its title.")] = Path("output"),
     title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
     sync: Annotated[str, typer.Option("--sync", help="Highlight unit in the EPUB and web page: sentence or word.")] = "sentence",

@@ -1,4 +1,9 @@
-"""Voice profiles: TOML files in ``voices/`` naming an engine and how it should sound."""
+"""Voice profiles: TOML files naming an engine and how it should sound.
+
+The built-in profiles and the default lexicon ship inside the package (``data/voices/``),
+so an installed copy finds them from any working directory; a ``voices/`` folder in the
+working directory holds the user's own profiles, which add to (and override) them.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,7 @@ from pathlib import Path
 
 from .errors import VoiceError
 
-# The profiles shipped with the project live in the repository's voices/ folder;
-# a voices/ folder in the working directory adds to (and overrides) them.
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "voices"
+BUILTIN_DIR = Path(__file__).resolve().parent / "data" / "voices"
 DEFAULT_VOICE = "baker"
 
 

@@ -9,7 +9,7 @@ import pytest
 from accessible.errors import LexiconError
 from accessible.speech import load_lexicon, normalize, read_sentence
 
-DEFAULT = Path(__file__).parent.parent / "voices" / "lexicon.toml"
+DEFAULT = Path(__file__).parent.parent / "accessible" / "data" / "voices" / "lexicon.toml"
 
 
 def _lexicon(tmp_path: Path, body: str, name: str = "book.toml"):

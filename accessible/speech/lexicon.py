@@ -1,5 +1,5 @@
 """User lexicons: TOML files that say how a word or a pattern is read, winning over
-every built-in rule. The format (documented for users in voices/lexicon.toml):
+every built-in rule. The format (documented for users in accessible/data/voices/lexicon.toml):
 
     [words]                      # exact text → how it is read
     "滏阳" = { pinyin = "fu3 yang2" }
