@@ -231,6 +231,9 @@ def synth(
         out.print(f"{files.wav}  ({minutes} min {seconds:02d} s)  {files.timings.name}", markup=False)
 
 
+_NO_WAIT = typer.Option("--no-wait", help="If another build is writing the same book folder, fail at once instead of waiting for it.")
+
+
 def _run_build(file: Path, **options: Any) -> None:
     from .pipeline import build as run_build
 
@@ -249,10 +252,12 @@ def audio(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
     title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
     cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder.")] = None,
+    no_wait: Annotated[bool, _NO_WAIT] = False,
 ) -> None:
     """Make only the audiobook of FILE: chapter MP3s, captions, playlist and (full builds) the M4B."""
     _run_build(
-        file, voice=voice, out_dir=out_dir, title=title, formats=["audio", "m4b"], chapters=chapter or None, cache_dir=cache
+        file, voice=voice, out_dir=out_dir, title=title, formats=["audio", "m4b"], chapters=chapter or None, cache_dir=cache,
+        wait=not no_wait,
     )
 
 
@@ -274,6 +279,7 @@ def build(
     braille: Annotated[str, typer.Option("--braille", help=_BRAILLE_HELP)] = "common",
     cells: Annotated[int, typer.Option("--cells", help="Braille cells per line (BRF/PEF).")] = 40,
     lines: Annotated[int, typer.Option("--lines", help="Braille lines per page, the page-number line included.")] = 25,
+    no_wait: Annotated[bool, _NO_WAIT] = False,
 ) -> None:
     """Make the audiobook, the accessible EPUB 3, the web page and the braille edition of FILE, redoing only what changed.
 
@@ -291,6 +297,7 @@ def build(
         lexicon=lexicon,
         fallback=fallback,
         braille=_braille_options(braille, cells, lines),
+        wait=not no_wait,
     )
 
 

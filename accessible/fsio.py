@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -20,6 +21,29 @@ def _read_umask() -> int:
 # Read once, at import: os.umask can only be read by setting it, which would race with
 # threads creating files later.
 _UMASK = _read_umask()
+# A temporary file is ".<stem>.<8 random characters>.part<suffix>" (mkstemp's names):
+# hidden, and recognizably ours.
+_LEFTOVER = re.compile(r"\..*\.[a-z0-9_]{8}\.part(\.[^.]+)?")
+
+
+def remove_leftovers(folder: Path) -> int:
+    """Delete the temporary files that killed writers left under ``folder``; how many.
+
+    Only safe while no one else writes there (a build holds the folder's lock)."""
+    leftovers = [p for p in folder.rglob(".*.part*") if _LEFTOVER.fullmatch(p.name) and p.is_file()]
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return len(leftovers)
+
+
+def check_writable(folder: Path) -> None:
+    """OutputError unless files can be created in the existing ``folder`` (a read-only disk,
+    no permission): a build checks before its work, not after minutes of synthesis."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        raise OutputError(f"cannot write into {folder}: {e.strerror or e}") from None
 
 
 @contextlib.contextmanager

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from .errors import OutputError
+from .fsio import check_writable, remove_leftovers
 from .layout import Layout, chapter_label
+from .lock import build_lock
 from .model import Book, ChapterTrack
 from .outputs.smil import SYNC_MODES, Sync
 from .voices import Voice, load_voice
@@ -43,7 +45,7 @@ class BuildSummary:
     synthesized: int  # clips made by the voice in this run
     reused: int  # clips taken from the cache
     encoded: tuple[str, ...]  # labels of the chapters whose audio was encoded in this run
-    epub_written: bool
+    epub: str  # "written", "unchanged", or why there is none
     files: tuple[Path, ...]  # the book's outputs, relative to `folder`
     seconds: float
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
@@ -51,6 +53,10 @@ class BuildSummary:
     fallback_voice: str = ""
     braille: str = ""  # what happened to the braille edition ("" when not asked for)
     formats: tuple[str, ...] = FORMATS  # the outputs asked for
+
+    @property
+    def epub_written(self) -> bool:
+        return self.epub == "written"
 
     def lines(self) -> list[str]:
         """The summary as plain lines (no table: screen readers read lines best)."""
@@ -67,7 +73,7 @@ class BuildSummary:
             + (f", {minutes} min {sec:02d} s of audio" if audible else ""),
             *([voice] if audible else []),
             *(["audio: encoded " + (", ".join(self.encoded) if self.encoded else "nothing (all chapters up to date)")] if audible else []),
-            *(["epub: " + ("written" if self.epub_written else "unchanged")] if "epub" in self.formats else []),
+            *([f"epub: {self.epub}"] if "epub" in self.formats else []),
             *([f"braille: {self.braille}"] if self.braille else []),
             f"files in {self.folder}:",
             *(f"  {name}" for name in _grouped(self.files)),
@@ -92,9 +98,21 @@ def _prepare_output(out_dir: Path) -> None:
 
 def _formats(formats: Sequence[str]) -> tuple[str, ...]:
     unknown = set(formats) - set(FORMATS)
-    if unknown:
-        raise OutputError(f"unknown format(s) {', '.join(sorted(unknown))}; known: {', '.join(FORMATS)}")
+    if unknown or not formats:
+        what = f"unknown format(s) {', '.join(sorted(unknown))}" if unknown else "no format asked for"
+        raise OutputError(f"{what}; known: {', '.join(FORMATS)}")
     return tuple(formats)
+
+
+def _claim_folder(layout: Layout) -> None:
+    """Before any work: every folder the build writes into can be written (a read-only disk
+    fails now, not after minutes of synthesis), and files that killed writers left are gone."""
+    for folder in (layout.root, layout.audio_dir, layout.captions_dir, layout.web_dir, layout.web_dir / "audio"):
+        if folder.is_dir():
+            check_writable(folder)
+    removed = remove_leftovers(layout.root)
+    if removed:
+        log.info("removed %d unfinished file(s) an interrupted build left in %s", removed, layout.root)
 
 
 def _outputs(layout: Layout) -> tuple[Path, ...]:
@@ -130,8 +148,12 @@ def build(
     lexicon: Path | None = None,
     fallback: str | Voice | None = None,
     braille: BrailleOptions | None = None,
+    wait: bool = True,
 ) -> BuildSummary:
-    """Build the book's outputs under ``out_dir/<title>/``; see the module docstring."""
+    """Build the book's outputs under ``out_dir/<title>/``; see the module docstring.
+
+    One build per book folder at a time: another build of the same folder is waited for
+    (``wait``) or refused with `OutputError`."""
     started = time.perf_counter()
     stages: dict[str, float] = {}
 
@@ -162,60 +184,63 @@ def build(
     if layout.root.exists() and not layout.root.is_dir():
         raise OutputError(f"book folder {layout.root} is a file; move it away or choose another --out")
     t = stage("text", t)
-    lexicons = [p for p in (profile.lexicon, lexicon) if p is not None]
-    book = read_book(book, load_lexicon(*lexicons) if lexicons else None)
-    t = stage("speech", t)
+    # Before any write into the book folder (and before synthesis, so that a read-only
+    # disk or a concurrent build is known at once, not after minutes of work).
+    with build_lock(layout.root, wait=wait):
+        _claim_folder(layout)
+        lexicons = [p for p in (profile.lexicon, lexicon) if p is not None]
+        book = read_book(book, load_lexicon(*lexicons) if lexicons else None)
+        t = stage("speech", t)
 
-    before = {cid: e.key for cid, e in Manifest.load(layout).chapters.items()}
-    voiced = None
-    tracks: list[ChapterTrack] = []
-    if _AUDIBLE & set(wanted):
-        voiced = synthesize_book(book, profile, cache_dir, chapters, fallback=backup)
-        t = stage("voice", t)
-        cover = render_cover(book.title)
-        tracks = build_audiobook(book, voiced.clips, profile, layout, chapters=chapters, cover=cover.png, m4b="m4b" in wanted)
-        t = stage("audio", t)
+        before = {cid: e.key for cid, e in Manifest.load(layout).chapters.items()}
+        voiced = None
+        tracks: list[ChapterTrack] = []
+        if _AUDIBLE & set(wanted):
+            voiced = synthesize_book(book, profile, cache_dir, chapters, fallback=backup)
+            t = stage("voice", t)
+            cover = render_cover(book.title)
+            tracks = build_audiobook(book, voiced.clips, profile, layout, chapters=chapters, cover=cover.png, m4b="m4b" in wanted)
+            t = stage("audio", t)
 
-    audible = [c for c in book.chapters if next(c.sentences(), None) is not None]
-    complete = len(tracks) == len(audible)
-    epub_written = False
-    if "epub" in wanted:
-        if complete:
-            epub_written = write_epub(book, tracks, layout, voice=profile, sync=sync).written
-        else:
-            log.info("EPUB waits for a full build (%d of %d chapters have audio)", len(tracks), len(audible))
-        t = stage("epub", t)
-    if "web" in wanted:
-        from .outputs.web import write_web
+        audible = [c for c in book.chapters if next(c.sentences(), None) is not None]
+        complete = len(tracks) == len(audible)
+        epub = "not asked for"
+        if "epub" in wanted and not complete:
+            epub = f"waits for a full build ({len(tracks)} of {len(audible)} chapters have audio)"
+        elif "epub" in wanted:
+            epub = "written" if write_epub(book, tracks, layout, voice=profile, sync=sync).written else "unchanged"
+            t = stage("epub", t)
+        if "web" in wanted:
+            from .outputs.web import write_web
 
-        write_web(book, tracks, layout, sync=sync, voice_name=profile.description or profile.name)
-        t = stage("web", t)
-    # Last, like every book output: a build that fails on the voice leaves no output behind.
-    braille_note = ""
-    if "braille" in wanted:
-        from .outputs.braille import BrailleOptions, write_braille
+            write_web(book, tracks, layout, sync=sync, voice_name=profile.description or profile.name)
+            t = stage("web", t)
+        # Last, like every book output: a build that fails on the voice leaves no output behind.
+        braille_note = ""
+        if "braille" in wanted:
+            from .outputs.braille import BrailleOptions, write_braille
 
-        edition = write_braille(book, layout, braille or BrailleOptions())
-        braille_note = f"{edition.pages} pages, " + ("written" if edition.written else "unchanged")
-        t = stage("braille", t)
+            edition = write_braille(book, layout, braille or BrailleOptions())
+            braille_note = f"{edition.pages} pages, " + ("written" if edition.written else "unchanged")
+            t = stage("braille", t)
 
-    sentences = list(book.sentences())
-    return BuildSummary(
-        title=book.title,
-        folder=layout.root,
-        chapters=sum(1 for c in audible if c.kind == "body"),
-        sentences=len(sentences),
-        characters=sum(len(s.text) for s in sentences),
-        duration=sum(tr.duration for tr in tracks),
-        synthesized=voiced.synthesized if voiced else 0,
-        reused=voiced.reused if voiced else 0,
-        encoded=_encoded(before, layout, book),
-        epub_written=epub_written,
-        files=_outputs(layout),
-        seconds=time.perf_counter() - started,
-        stages=stages,
-        fallback=voiced.fallback if voiced else 0,
-        fallback_voice=backup.name if backup else "",
-        braille=braille_note,
-        formats=wanted,
-    )
+        sentences = list(book.sentences())
+        return BuildSummary(
+            title=book.title,
+            folder=layout.root,
+            chapters=sum(1 for c in audible if c.kind == "body"),
+            sentences=len(sentences),
+            characters=sum(len(s.text) for s in sentences),
+            duration=sum(tr.duration for tr in tracks),
+            synthesized=voiced.synthesized if voiced else 0,
+            reused=voiced.reused if voiced else 0,
+            encoded=_encoded(before, layout, book),
+            epub=epub,
+            files=_outputs(layout),
+            seconds=time.perf_counter() - started,
+            stages=stages,
+            fallback=voiced.fallback if voiced else 0,
+            fallback_voice=backup.name if backup else "",
+            braille=braille_note,
+            formats=wanted,
+        )

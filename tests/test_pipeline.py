@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,6 +37,7 @@ def test_output_folder_that_is_a_file(tmp_path):
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [("formats", ["epub", "pdf"], "unknown format"),
+                                                          ("formats", [], "no format asked for"),
                                                           ("sync", "syllable", "unknown sync mode")])  # fmt: skip
 def test_unknown_settings_are_refused_before_any_work(tmp_path, option, value, message):
     with pytest.raises(OutputError, match=message):
@@ -43,13 +47,13 @@ def test_unknown_settings_are_refused_before_any_work(tmp_path, option, value, m
 
 def test_summary_lines():
     summary = BuildSummary(
-        "报告", Path("output/报告"), 4, 471, 20590, 4380.4, 3, 468, ("三、2017年主要工作",), True,
+        "报告", Path("output/报告"), 4, 471, 20590, 4380.4, 3, 468, ("三、2017年主要工作",), "written",
         (Path("audio/00-开篇.mp3"), Path("audio/01-回顾.mp3"), Path("报告.epub")), 12.34, {"voice": 2.0, "audio": 8.0},
     )  # fmt: skip
     lines = summary.lines()
     assert lines[0] == "报告: 4 chapters, 471 sentences, 20590 characters, 73 min 00 s of audio"
     assert lines[1] == "voice: 3 sentence(s) synthesized, 468 reused from the cache"
-    assert lines[2] == "audio: encoded 三、2017年主要工作"
+    assert lines[2:4] == ["audio: encoded 三、2017年主要工作", "epub: written"]
     assert lines[5:7] == ["  报告.epub", "  audio/ (2 files)"] and lines[-1] == "done in 12.3 s (voice 2.0 s, audio 8.0 s)"
 
 
@@ -104,3 +108,47 @@ def test_word_sync_build_reuses_the_clips(first_build):
     assert summary.synthesized == 0
     stats = check_overlays(summary.folder / f"{summary.folder.name}.epub")
     assert not any(stats.problems.values()) and stats.pars > stats.sentences
+
+
+def _read_only(folder: Path, command: list[str]) -> list[str]:
+    """``command`` run with ``folder`` read-only: by its mode, or (root ignores modes) by a
+    read-only bind mount in a mount namespace of its own."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        return command
+    if subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        pytest.skip("running as root without mount namespaces: cannot make a folder read-only")
+    return ["unshare", "-m", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$@"', str(folder), *command]
+
+
+def test_a_read_only_output_folder_fails_before_any_synthesis(tmp_path):
+    report = tmp_path / "report.txt"
+    report.write_text(EXCERPT, encoding="utf-8")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    out.mkdir()
+    command = [sys.executable, "-m", "accessible", "build", str(report), "--out", str(out), "--cache", str(cache)]
+    done = subprocess.run(_read_only(out, command), capture_output=True, text=True)
+    out.chmod(0o755)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"error: cannot write into {out}/") and done.stderr.count("\n") == 1
+    assert not list(cache.rglob("*.clip"))  # no voice work was wasted
+
+
+def test_empty_formats_are_refused_by_the_command_line(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "accessible", "build", "x.txt", "--formats", ""], cwd=tmp_path,
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 2 and "no format asked for" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_rebuild_removes_leftovers_and_distrusts_a_damaged_marker(first_build):
+    work, report, _ = first_build
+    folder = build(report, out_dir=work / "out", cache_dir=work / "cache", title=TITLE).folder
+    leftovers = [folder / f".{folder.name}.k2j3h4g5.part.epub", folder / "audio" / ".01-回顾.abcdefgh.part.mp3",
+                 folder / "web" / ".index.zz_9x8y7.part.html"]  # fmt: skip
+    for path in leftovers:
+        path.write_bytes(b"cut short by kill -9")
+    (folder / f".{folder.name}.epub.inputs").write_bytes(b"\xff\xfe\x00garbage")
+    again = build(report, out_dir=work / "out", cache_dir=work / "cache", title=TITLE)
+    assert not any(p.exists() for p in leftovers)
+    assert again.epub_written and (again.synthesized, again.encoded) == (0, ())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..fsio import write_text_if_changed
@@ -50,9 +50,14 @@ class Manifest:
             return cls()
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT:
+            if not isinstance(data, dict):
+                raise TypeError("not a JSON object")
+            if data.get("format") != FORMAT:  # an older build's: no warning, it is simply redone
                 return cls()
-            return cls({cid: _entry(e) for cid, e in data["chapters"].items()}, data.get("book_key", ""))
+            chapters = data["chapters"]
+            if not isinstance(chapters, dict):
+                raise TypeError("'chapters' is not a mapping")
+            return cls({cid: _entry(e) for cid, e in chapters.items()}, str(data.get("book_key", "")))
         except (OSError, ValueError, KeyError, TypeError) as e:
             # Losing the manifest only costs a re-encode: warn and start afresh.
             log.warning("%s is unreadable (%s); every chapter will be encoded again", path, e)
@@ -67,11 +72,20 @@ class Manifest:
         write_text_if_changed(self.path(layout), json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
+def _inside(path: object) -> str:
+    """A path of the manifest, which must stay inside the book folder: the build reads and
+    deletes the files it names."""
+    parts = PurePosixPath(str(path)).parts
+    if not parts or parts[0] == "/" or ".." in parts:
+        raise ValueError(f"{path!r} is not a path inside the book folder")
+    return str(path)
+
+
 def _track(d: dict[str, Any]) -> ChapterTrack:
     return ChapterTrack(
         chapter_id=d["chapter_id"],
         title=d["title"],
-        path=d["path"],
+        path=_inside(d["path"]),
         duration=d["duration"],
         sentences=tuple(
             Placed(p["sentence_id"], p["start"], p["end"], tuple(Timing(**t) for t in p["timings"])) for p in d["sentences"]
@@ -87,6 +101,6 @@ def _entry(d: dict[str, Any]) -> ChapterEntry:
         gain_db=d["gain_db"],
         loudness=d["loudness"],
         marks=tuple(Mark(**m) for m in d["marks"]),
-        files=tuple(d["files"]),
+        files=tuple(_inside(f) for f in d["files"]),
     )
 

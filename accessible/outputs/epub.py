@@ -288,8 +288,11 @@ def write_epub(
     path = layout.epub
     digest = inputs_digest(book, tracks, layout.root, voice=voice, sync=sync)
     marker = _digest_path(path)
-    if not force and path.is_file() and marker.is_file():
-        kept = marker.read_text(encoding="utf-8").split()
+    if not force and path.is_file():
+        try:  # anything but the exact line we write (a damaged or foreign file) means: build again
+            kept = marker.read_bytes().decode("ascii").split()
+        except (OSError, UnicodeDecodeError):
+            kept = []
         if len(kept) == 2 and kept[0] == digest and kept[1].isdigit():
             return EpubResult(path, False, int(kept[1]) / 1000)
     pkg, total_ms, page_list = build_package(book, tracks, layout.root, voice=voice, sync=sync)

@@ -1,0 +1,74 @@
+"""What a build finds on disk is checked before it is trusted: damaged marker and manifest
+files count as absent, and the temporary files of killed writers are removed."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from accessible.audio.tracks import Manifest
+from accessible.fsio import atomic_path, remove_leftovers
+from accessible.layout import Layout
+from accessible.outputs.epub import write_epub
+from accessible.voices import load_voice
+
+from epub_fakes import fake_tracks, small_book
+
+VOICE = load_voice("baker")
+
+
+@pytest.mark.parametrize("marker", [b"\xff\xfe\x80 not text", b"", b"garbage", b"\x00" * 64, "日志 123".encode()])
+def test_a_damaged_epub_marker_means_build_again(tmp_path: Path, marker: bytes):
+    book = small_book()
+    tracks = fake_tracks(book, tmp_path)
+    layout = Layout.for_book(book, tmp_path)
+    assert write_epub(book, tracks, layout, voice=VOICE).written
+    kept = layout.epub.with_name(f".{layout.epub.name}.inputs")
+    kept.write_bytes(marker)
+    again = write_epub(book, tracks, layout, voice=VOICE)
+    assert again.written and kept.read_text().split()[0] != "garbage"
+    assert not write_epub(book, tracks, layout, voice=VOICE).written  # the marker is good again
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xfe\x80",
+        b"[]",
+        b'{"format": 2, "chapters": []}',
+        b'{"format": 2, "chapters": {"c01": 3}}',
+        b'{"format": 2, "chapters": {"c01": {"key": "k"}}}',
+        json.dumps({"format": 2, "chapters": {"c01": {
+            "key": "k", "sample_rate": 24000, "gain_db": 0, "loudness": -18, "marks": [], "files": ["../../etc/passwd"],
+            "track": {"chapter_id": "c01", "title": "t", "path": "audio/01.mp3", "duration": 1, "sentences": []},
+        }}}).encode(),
+    ],
+)  # fmt: skip
+def test_an_unreadable_manifest_counts_as_absent(tmp_path: Path, content: bytes, caplog: pytest.LogCaptureFixture):
+    layout = Layout(tmp_path, "book")
+    Manifest.path(layout).parent.mkdir()
+    Manifest.path(layout).write_bytes(content)
+    with caplog.at_level(logging.WARNING, logger="accessible"):
+        assert Manifest.load(layout) == Manifest()
+    assert "every chapter will be encoded again" in caplog.text
+
+
+def test_leftovers_of_killed_writers_are_removed_and_nothing_else(tmp_path: Path):
+    made = []
+    for final in (tmp_path / "book.epub", tmp_path / "audio" / "01-一、回顾.mp3", tmp_path / "audio" / "manifest.json",
+                  tmp_path / "web" / "audio" / "02-二.mp3", tmp_path / "README"):  # fmt: skip
+        with pytest.raises(KeyboardInterrupt), atomic_path(final) as tmp:
+            made.append(tmp)
+            tmp.write_bytes(b"half")
+            raise KeyboardInterrupt  # atomic_path cleans up after itself ...
+    for tmp in made:  # ... unless the process is killed: put the files back as a kill leaves them
+        tmp.write_bytes(b"half")
+    kept = [tmp_path / ".book.epub.inputs", tmp_path / ".accessible.lock", tmp_path / "audio" / "notes.part.txt",
+            tmp_path / ".hidden.part"]  # fmt: skip
+    for path in kept:
+        path.write_text("not ours")
+    assert remove_leftovers(tmp_path) == len(made)
+    assert not any(p.exists() for p in made) and all(p.exists() for p in kept)
