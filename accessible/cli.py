@@ -8,6 +8,7 @@ can simply be started again.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from rich.console import Console
 
-from .errors import AccessibleError
+from .errors import AccessibleError, InputError
 
 if TYPE_CHECKING:  # the commands import what they need when they run: startup stays fast
     from .model import Book, Sentence
@@ -131,12 +132,24 @@ def _print_outline(book: Book) -> None:
     out.print(f"{len(book.chapters)} chapters, {len(total)} sentences, {sum(len(t.text) for t in total)} characters{pages}")
 
 
+# A mistyped file name must not be read aloud: an argument without a single Chinese
+# character that has a folder in it or ends in a file extension is a path, not a sentence
+# ("PM2.5" and "GDP增长8%" stay sentences).
+_HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003ffff]")
+_PATH_LIKE = re.compile(r"[/\\]|\.[A-Za-z][A-Za-z0-9]{0,4}$")
+
+
 def _names_a_file(source: str) -> bool:
-    # a long sentence is no file name: the system says so with an error, not False
+    """Whether ``read``'s argument is a file to read (True) or the text itself (False);
+    InputError for the name of a file that does not exist."""
     try:
-        return Path(source).is_file()
-    except OSError:
+        if Path(source).is_file():
+            return True
+    except (OSError, ValueError):  # a name too long for the file system, a NUL: text
         return False
+    if not _HAN.search(source) and _PATH_LIKE.search(source.strip()):
+        raise InputError(f"{source}: no such file (to proofread a sentence, give the sentence itself in quotes)")
+    return False
 
 
 @app.command()
@@ -158,7 +171,6 @@ def read(
     """
     import json
 
-    from .errors import InputError
     from .speech import load_lexicon
     from .speech.proofread import proof
     from .voices import load_voice
@@ -420,7 +432,6 @@ def cache_command(
 ) -> None:
     """Show the clip cache's size (stats) or empty it (clear)."""
     from .cache import ClipCache
-    from .errors import InputError
 
     store = ClipCache(cache)
     if action == "stats":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,11 +16,15 @@ FRONT_LABEL = "开篇"
 
 
 def safe_name(text: str, limit: int = 40) -> str:
-    """A file-name-safe form of ``text`` that keeps Chinese characters."""
+    """A file-name-safe form of ``text`` that keeps Chinese characters.
+
+    A text with nothing usable in it (``..``, ``///``) gets ``book-`` and a hash of itself:
+    two such titles still get folders of their own, and none is ``..`` or hidden."""
     name = unicodedata.normalize("NFC", text)
     name = _ILLEGAL.sub("_", name).strip(" ._")
     name = re.sub(r"\s+", " ", name)
-    return name[:limit].rstrip(" ._") or "book"
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return name[:limit].rstrip(" ._") or f"book-{digest[:8]}"
 
 
 def chapter_label(chapter: Chapter) -> str:

@@ -129,9 +129,11 @@ _NUMERAL = r"[一二三四五六七八九十百零〇两]+|\d+"
 _PATTERNS = (
     # (kind, pattern); the kind's rank is its place in `_RANKS`
     ("md", re.compile(r"^(?P<marks>#{1,6})\s+(?P<text>.+)$")),  # "#两会#" is a hashtag, not a heading
-    ("part", re.compile(rf"^(?P<text>第(?P<num>{_NUMERAL})(?P<unit>篇|部分|章|节).*)$")),
-    ("cn", re.compile(r"^(?P<text>(?P<num>[一二三四五六七八九十]+)、.+)$")),
-    ("paren", re.compile(r"^(?P<text>[（(](?P<num>[一二三四五六七八九十]+)[)）].+)$")),
+    # "第三章的内容…" names a chapter inside a sentence: a heading's title never opens with a
+    # particle joining the numbering to more words (的 之: of; 和 与 及 或: and, or).
+    ("part", re.compile(rf"^(?P<text>第(?P<num>{_NUMERAL})(?P<unit>篇|部分|章|节)(?![的之和与及或]).*)$")),
+    ("cn", re.compile(r"^(?P<text>(?P<num>[一二三四五六七八九十百零〇]+)、.+)$")),
+    ("paren", re.compile(r"^(?P<text>[（(](?P<num>[一二三四五六七八九十百零〇]+)[)）].+)$")),
 )
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _RANKS = ("md1", "md2", "md3", "md4", "md5", "md6", "part篇", "part部分", "part章", "part节", "cn", "paren")
@@ -214,7 +216,7 @@ def _find_headings(lines: list[str], marked: dict[int, int] | None = None) -> di
             run = range(i, next(k for k in itertools.count(i) if k not in again))
             if len(run) >= 2:
                 contents.update(run)
-    candidates = {i: c for i, c in candidates.items() if i not in contents}
+    candidates = _excerpt_renumbered({i: c for i, c in candidates.items() if i not in contents}, lines)
     present = sorted(
         {c.kind for c in candidates.values() if c.number in (None, 1)},
         key=lambda kind: (source_level.get(kind, len(_RANKS)), _RANKS.index(kind) if kind in _RANKS else 0),
@@ -247,6 +249,25 @@ def _find_headings(lines: list[str], marked: dict[int, int] | None = None) -> di
         if level == 1:
             expected[2] = 1
     return headings
+
+
+def _excerpt_renumbered(candidates: dict[int, _Candidate], lines: list[str]) -> dict[int, _Candidate]:
+    """An excerpt may start at a later heading (``二、``): a numbered kind with no heading
+    numbered 1 is counted from its first heading instead, if that one stands on its own
+    line and either opens the text (after any front matter) or is followed by the next
+    number. A stray ``二、三季度…`` line in running text is neither."""
+    firsts: dict[str, tuple[int, _Candidate]] = {}
+    for i, c in candidates.items():
+        firsts.setdefault(c.kind, (i, c))
+    shifts: dict[str, int] = {}
+    for kind, (i, c) in firsts.items():
+        numbers = {d.number for d in candidates.values() if d.kind == kind}
+        if c.number is None or 1 in numbers or not c.standalone:
+            continue
+        if i <= _front_matter_length(lines) or c.number + 1 in numbers:
+            shifts[kind] = c.number - 1
+    return {i: replace(c, number=c.number - shifts[c.kind]) if c.kind in shifts and c.number is not None else c
+            for i, c in candidates.items()}
 
 
 def _split_heading(line: str) -> tuple[str, str]:

@@ -323,3 +323,37 @@ def test_source_headings_add_unnumbered_chapters_and_keep_numbered_kinds() -> No
         (last.id, last.text.index("推动高质量发展"), "2"),  # inside the sentence, which stays whole
     ]
     assert book.page_source == "x.docx"
+
+
+def test_chapters_past_ninety_nine() -> None:
+    import cn2an  # a numeral writer that is not ours: 一百零一, 一百一十, 三百
+
+    text = "".join(f"{cn2an.an2cn(n)}、第{n}项工作\n这一项的内容。\n" for n in range(1, 302))
+    book = segment(text)
+    assert len(book.chapters) == 301
+    titles = [c.title for c in book.chapters]
+    assert titles[99:102] == ["一百、第100项工作", "一百零一、第101项工作", "一百零二、第102项工作"]
+    assert titles[109] == "一百一十、第110项工作" and titles[-1] == "三百零一、第301项工作"
+    assert all(len(c.sections[0].paragraphs) == 1 for c in book.chapters)
+
+
+def test_body_lines_naming_a_chapter_are_not_headings() -> None:
+    body = "第一章的内容，增长5%。\n第二章的内容，增长6%。\n第3章和第4章的内容，增长7%。\n"
+    book = segment("一、总体要求\n" + body + "二、主要任务\n抓好项目建设。\n")
+    assert [c.title for c in book.chapters] == ["一、总体要求", "二、主要任务"]
+    assert len(book.chapters[0].sections[0].paragraphs) == 3
+    alone = segment(body)
+    assert [c.title for c in alone.chapters] == [""] and sum(1 for _ in alone.sentences()) == 3
+    assert [c.title for c in segment("第一章 总则\n内容。\n第二章的附则\n第二章附则\n内容。").chapters] == ["第一章 总则", "第二章附则"]
+
+
+def test_an_excerpt_starting_at_a_later_chapter_has_its_chapters() -> None:
+    sections = "（一）全力推进项目建设。始终把项目建设作为总抓手。\n（二）着力优化营商环境。增长8.2%。\n"
+    one = segment("二、2017年主要工作\n" + sections)
+    assert [(c.title, [s.title for s in c.sections]) for c in one.chapters] == [
+        ("二、2017年主要工作", ["（一）全力推进项目建设。", "（二）着力优化营商环境。"])
+    ]
+    two = segment("各位代表：\n二、2017年主要工作\n" + sections + "三、加强政府自身建设\n全面推进依法行政。\n")
+    assert [c.title for c in two.chapters] == ["", "二、2017年主要工作", "三、加强政府自身建设"]
+    stray = segment("今年经济运行平稳。\n二、三季度分别增长5%和6%。\n全年增长5.5%。\n")
+    assert [c.title for c in stray.chapters] == [""]  # "二、三季度" is running text, not chapter 二

@@ -77,3 +77,12 @@ def test_bad_lexicon_is_a_one_line_error(tmp_path):
     assert result.returncode == 2
     assert "bad.toml" in result.stderr and "pinyn" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_mistyped_file_name_is_a_one_line_error_not_read_aloud(tmp_path):
+    for name in ("nofile.txt", "reports/2017", str(tmp_path / "missing.pdf")):
+        done = _run("read", name)
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr == f"error: {name}: no such file (to proofread a sentence, give the sentence itself in quotes)\n"
+    for text in ("PM2.5", "GDP增长8%。", "年均增长8.2%"):  # sentences, even without a Chinese character
+        assert runner.invoke(app, ["read", text]).exit_code == 0
