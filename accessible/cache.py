@@ -59,17 +59,18 @@ def clip_key(engine_name: str, identity: str, voice: Voice, sentence: Sentence) 
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def encode_clip(clip: Clip) -> bytes:
-    header = json.dumps(
-        {"sample_rate": clip.sample_rate, "timings": [[t.start, t.end, t.text_start, t.text_end] for t in clip.timings]},
-        separators=(",", ":"),
-    ).encode("utf-8")
+def encode_clip(clip: Clip, key: str = "") -> bytes:
+    """The clip file's bytes; with ``key``, the file names the key it was made for."""
+    fields: dict[str, object] = {"key": key} if key else {}
+    fields |= {"sample_rate": clip.sample_rate, "timings": [[t.start, t.end, t.text_start, t.text_end] for t in clip.timings]}
+    header = json.dumps(fields, separators=(",", ":")).encode("utf-8")
     body = MAGIC + _HEADER_SIZE.pack(len(header)) + header + clip.pcm
     return body + hashlib.sha256(body).digest()
 
 
-def decode_clip(data: bytes) -> Clip:
-    """The clip in ``data``; ValueError when the bytes are not an intact clip file."""
+def decode_clip(data: bytes, key: str = "") -> Clip:
+    """The clip in ``data``; ValueError when the bytes are not an intact clip file, or are
+    the file of another key than ``key`` (a file copied or moved under another name)."""
     body, digest = data[:-_DIGEST_SIZE], data[-_DIGEST_SIZE:]
     if len(data) < len(MAGIC) + _HEADER_SIZE.size + _DIGEST_SIZE or not body.startswith(MAGIC):
         raise ValueError("not a clip file")
@@ -78,6 +79,10 @@ def decode_clip(data: bytes) -> Clip:
     start = len(MAGIC) + _HEADER_SIZE.size
     (size,) = _HEADER_SIZE.unpack_from(body, len(MAGIC))
     header = json.loads(body[start : start + size])
+    if not isinstance(header, dict):
+        raise ValueError("no clip header")
+    if key and header.get("key", key) != key:  # files made before keys were written name none
+        raise ValueError(f"it holds the clip of key {str(header['key'])[:12]}…")
     timings = tuple(Timing(float(a), float(b), int(c), int(d)) for a, b, c, d in header["timings"])
     return Clip(pcm=bytes(body[start + size :]), sample_rate=int(header["sample_rate"]), timings=timings)
 
@@ -109,17 +114,22 @@ class ClipCache:
             log.warning("clip cache: cannot read %s (%s); it will be synthesized again", path, e.strerror or e)
             return None
         try:
-            return decode_clip(data)
+            return decode_clip(data, key)
         except (ValueError, KeyError, TypeError, struct.error) as e:
-            log.warning("clip cache: %s is damaged (%s); it will be synthesized again", path, e)
-            path.unlink(missing_ok=True)
+            self.discard(key, f"is damaged ({e})")
             return None
+
+    def discard(self, key: str, why: str) -> None:
+        """Remove the clip of ``key``, saying ``why`` (it is then synthesized again)."""
+        path = self.path(key)
+        log.warning("clip cache: %s %s; it will be synthesized again", path, why)
+        path.unlink(missing_ok=True)
 
     def __contains__(self, key: str) -> bool:
         return self.path(key).is_file()
 
     def put(self, key: str, clip: Clip) -> None:
-        write_bytes(self.path(key), encode_clip(clip))
+        write_bytes(self.path(key), encode_clip(clip, key))
 
     def _files(self) -> Iterator[Path]:
         if self.root.is_dir():

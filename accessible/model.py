@@ -175,6 +175,19 @@ class Clip:
     def duration(self) -> float:
         return len(self.pcm) / 2 / self.sample_rate
 
+    def misfit(self, text: str) -> str | None:
+        """Why this cannot be the clip of a sentence reading ``text``; None when it can."""
+        if not self.pcm or len(self.pcm) % 2:
+            return "not 16-bit PCM"
+        if not 8000 <= self.sample_rate <= 48000:
+            return f"sample rate {self.sample_rate} Hz"
+        last = 0.0
+        for t in self.timings:
+            if not (last - 1e-6 <= t.start <= t.end <= self.duration + 1e-3 and 0 <= t.text_start <= t.text_end <= len(text)):
+                return "timings outside the clip or the text"
+            last = t.start
+        return None
+
 
 @dataclass(frozen=True)
 class Placed:

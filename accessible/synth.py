@@ -83,7 +83,7 @@ def synthesize_book(
             keys[sentence.id] = key
             if key not in checked:
                 checked.add(key)
-                if store.get(key) is None:  # absent, or damaged (then removed, with a warning)
+                if not _cached(store, key, sentence):
                     todo[key] = sentence
     reused = sum(1 for key in keys.values() if key not in todo)
     if todo:
@@ -109,6 +109,17 @@ def synthesize_book(
     return SynthResult(CachedClips(store, keys), len(todo), reused)
 
 
+def _cached(store: ClipCache, key: str, sentence: Sentence) -> bool:
+    """Whether the cache holds a usable clip of ``sentence`` under ``key``. A damaged clip,
+    or one that cannot be this sentence's (its timings point past its text: another
+    sentence's clip under this name), is removed with a warning, to be synthesized again."""
+    clip = store.get(key)
+    misfit = clip.misfit(sentence.text) if clip is not None else None
+    if misfit:
+        store.discard(key, f"cannot be the clip of {sentence.id} ({misfit})")
+    return clip is not None and misfit is None
+
+
 def _fall_back(
     keys: dict[str, str], todo: Mapping[str, Sentence], failures: Mapping[str, str],
     voice: Voice, fallback: Voice, store: ClipCache, progress: bool,
@@ -125,7 +136,7 @@ def _fall_back(
         "voice %s: %d clip(s) not made (%s); the fallback voice %s speaks them: run again to replace them",
         voice.name, len(todo), next(iter(failures.values())), fallback.name,
     )
-    missing = {new: todo[old] for old, new in moved.items() if store.get(new) is None}
+    missing = {new: todo[old] for old, new in moved.items() if not _cached(store, new, todo[old])}
     failed = run_engine(engine, fallback, missing, store, progress=progress) if missing else {}
     if failed:
         raise SynthesisError(f"the fallback voice {fallback.name!r} failed too (first: {next(iter(failed.values()))})")

@@ -74,7 +74,7 @@ def test_stats_and_clear(tmp_path: Path) -> None:
         cache.put(f"{n:02d}" * 32, CLIP)
     (tmp_path / "clips" / "notes.txt").write_text("kept")
     stats = cache.stats()
-    assert stats.clips == 3 and stats.bytes == 3 * len(encode_clip(CLIP))
+    assert stats.clips == 3 and stats.bytes == sum(len(encode_clip(CLIP, f"{n:02d}" * 32)) for n in range(3))
     assert cache.clear() == 3
     assert cache.stats().clips == 0
     assert (tmp_path / "clips" / "notes.txt").read_text() == "kept"  # only clips are removed
@@ -95,3 +95,19 @@ def test_cached_clips_read_on_demand(tmp_path: Path) -> None:
     assert len(clips) == 3 and list(clips) == ["a", "b", "gone"]
     assert clips["a"] == CLIP and clips.get("b") == CLIP
     assert clips.get("gone") is None  # the audio stage reports it as a missing clip
+
+
+def test_a_clip_file_under_another_key_is_reported_removed_and_missing(tmp_path: Path, caplog) -> None:
+    cache = ClipCache(tmp_path)
+    mine, other = "12" * 32, "34" * 32
+    cache.put(other, CLIP)
+    cache.path(mine).parent.mkdir(parents=True, exist_ok=True)
+    cache.path(mine).write_bytes(cache.path(other).read_bytes())  # copied under the wrong name
+    with caplog.at_level(logging.WARNING, logger="accessible"):
+        assert cache.get(mine) is None
+    assert f"holds the clip of key {other[:12]}" in caplog.text and not cache.path(mine).exists()
+    assert cache.get(other) == CLIP
+    legacy = tmp_path / "legacy"  # files written before clips named their key are still read
+    ClipCache(legacy).path(mine).parent.mkdir(parents=True)
+    ClipCache(legacy).path(mine).write_bytes(encode_clip(CLIP))
+    assert ClipCache(legacy).get(mine) == CLIP

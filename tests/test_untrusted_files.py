@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 
 from accessible.audio.tracks import Manifest
+from accessible.cache import ClipCache, decode_clip, encode_clip
 from accessible.fsio import atomic_path, remove_leftovers
 from accessible.layout import Layout
 from accessible.outputs.epub import write_epub
+from accessible.segment import segment
+from accessible.speech import read_book
+from accessible.synth import synthesize_book
 from accessible.voices import load_voice
 
 from epub_fakes import fake_tracks, small_book
@@ -72,3 +76,22 @@ def test_leftovers_of_killed_writers_are_removed_and_nothing_else(tmp_path: Path
         path.write_text("not ours")
     assert remove_leftovers(tmp_path) == len(made)
     assert not any(p.exists() for p in made) and all(p.exists() for p in kept)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("named", [True, False], ids=["file-names-its-key", "older-file-without-key"])
+def test_a_cached_clip_of_another_sentence_is_dropped_and_made_again(tmp_path: Path, caplog, named: bool):
+    """The clip file of one sentence stored under another's key (intact checksum): the
+    build warns, removes it and synthesizes that sentence again, instead of failing forever."""
+    book = read_book(segment("全市地区生产总值年均增长百分之八点二。好。\n"))
+    long, short = [s.id for s in book.sentences()]
+    cache = ClipCache(tmp_path / "cache")
+    first = synthesize_book(book, VOICE, cache, progress=False)
+    long_key, short_key = first.clips.key(long), first.clips.key(short)
+    content = decode_clip(cache.path(long_key).read_bytes())
+    cache.path(short_key).write_bytes(encode_clip(content, long_key if named else ""))
+    with caplog.at_level(logging.WARNING, logger="accessible"):
+        again = synthesize_book(book, VOICE, cache, progress=False)
+    assert (again.synthesized, again.reused) == (1, 1)
+    assert str(cache.path(short_key)) in caplog.text and "synthesized again" in caplog.text
+    assert again.clips[short].misfit("好。") is None and again.clips[short].duration < content.duration
