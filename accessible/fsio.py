@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -34,6 +36,28 @@ def remove_leftovers(folder: Path) -> int:
     for path in leftovers:
         path.unlink(missing_ok=True)
     return len(leftovers)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a file held when it was made: a build checks a file against it before reusing
+    it, so a file cut short, overwritten or damaged on disk is made again."""
+
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, path: Path) -> "Stamp":
+        with path.open("rb") as f:
+            return cls(os.fstat(f.fileno()).st_size, hashlib.file_digest(f, "sha256").hexdigest())
+
+    def matches(self, path: Path) -> bool:
+        """Whether ``path`` still holds exactly what it held (a missing file does not);
+        the size is compared first, so a truncated file costs no reading."""
+        try:
+            return path.stat().st_size == self.size and Stamp.of(path) == self
+        except OSError:
+            return False
 
 
 def check_writable(folder: Path) -> None:

@@ -127,14 +127,6 @@ def _outputs(layout: Layout) -> tuple[Path, ...]:
     )
 
 
-def _encoded(before: dict[str, str], layout: Layout, book: Book) -> tuple[str, ...]:
-    from .audio.tracks import Manifest
-
-    after = {cid: e.key for cid, e in Manifest.load(layout).chapters.items()}
-    labels = {c.id: chapter_label(c) for c in book.chapters}
-    return tuple(labels.get(cid, cid) for cid, key in after.items() if before.get(cid) != key)
-
-
 def build(
     path: str | Path,
     *,
@@ -176,7 +168,6 @@ def build(
     from .segment import load_book
     from .speech import load_lexicon, read_book
     from .synth import synthesize_book
-    from .audio.tracks import Manifest
 
     t = time.perf_counter()
     book = load_book(path, title)
@@ -192,14 +183,15 @@ def build(
         book = read_book(book, load_lexicon(*lexicons) if lexicons else None)
         t = stage("speech", t)
 
-        before = {cid: e.key for cid, e in Manifest.load(layout).chapters.items()}
         voiced = None
         tracks: list[ChapterTrack] = []
+        encoded: tuple[str, ...] = ()
         if _AUDIBLE & set(wanted):
             voiced = synthesize_book(book, profile, cache_dir, chapters, fallback=backup)
             t = stage("voice", t)
             cover = render_cover(book.title)
-            tracks = build_audiobook(book, voiced.clips, profile, layout, chapters=chapters, cover=cover.png, m4b="m4b" in wanted)
+            audiobook = build_audiobook(book, voiced.clips, profile, layout, chapters=chapters, cover=cover.png, m4b="m4b" in wanted)
+            tracks, encoded = audiobook.tracks, audiobook.encoded
             t = stage("audio", t)
 
         audible = [c for c in book.chapters if next(c.sentences(), None) is not None]
@@ -234,7 +226,7 @@ def build(
             duration=sum(tr.duration for tr in tracks),
             synthesized=voiced.synthesized if voiced else 0,
             reused=voiced.reused if voiced else 0,
-            encoded=_encoded(before, layout, book),
+            encoded=tuple(chapter_label(c) for c in book.chapters if c.id in encoded),
             epub=epub,
             files=_outputs(layout),
             seconds=time.perf_counter() - started,

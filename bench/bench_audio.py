@@ -64,7 +64,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as out:
         layout = Layout.for_book(book, Path(out))
         t0 = time.perf_counter()
-        tracks = build_audiobook(book, clips, voice, layout, m4b=False)
+        tracks = build_audiobook(book, clips, voice, layout, m4b=False).tracks
         chapters_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         build_audiobook(book, clips, voice, layout)

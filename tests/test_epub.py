@@ -265,7 +265,7 @@ def test_epub_from_the_audio_stage_passes_every_check(tmp_path):
 
     book = make_book()
     layout = Layout.for_book(book, tmp_path)
-    tracks = build_audiobook(book, make_clips(book), VOICE, layout, m4b=False)
+    tracks = build_audiobook(book, make_clips(book), VOICE, layout, m4b=False).tracks
     path = write_epub(book, tracks, layout, voice=VOICE, sync="word").path
     stats = check_overlays(path)
     assert not any(stats.problems.values()), dict(stats.problems)

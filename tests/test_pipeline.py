@@ -141,14 +141,23 @@ def test_empty_formats_are_refused_by_the_command_line(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_rebuild_removes_leftovers_and_distrusts_a_damaged_marker(first_build):
+def test_a_rebuild_trusts_nothing_it_finds(first_build):
+    """Leftovers of killed writers, a garbage EPUB marker, a deleted and a truncated chapter
+    MP3: the rebuild removes, ignores and remakes them, says so, and the book checks out."""
     work, report, _ = first_build
     folder = build(report, out_dir=work / "out", cache_dir=work / "cache", title=TITLE).folder
+    (front, first, _) = sorted(folder.glob("audio/[!.]*.mp3"))
     leftovers = [folder / f".{folder.name}.k2j3h4g5.part.epub", folder / "audio" / ".01-回顾.abcdefgh.part.mp3",
                  folder / "web" / ".index.zz_9x8y7.part.html"]  # fmt: skip
     for path in leftovers:
         path.write_bytes(b"cut short by kill -9")
     (folder / f".{folder.name}.epub.inputs").write_bytes(b"\xff\xfe\x00garbage")
+    front.unlink()
+    os.truncate(first, first.stat().st_size // 3)
     again = build(report, out_dir=work / "out", cache_dir=work / "cache", title=TITLE)
     assert not any(p.exists() for p in leftovers)
-    assert again.epub_written and (again.synthesized, again.encoded) == (0, ())
+    assert again.epub_written and again.synthesized == 0
+    assert again.encoded == ("开篇", "一、本届政府工作回顾")
+    assert again.lines()[2] == "audio: encoded 开篇, 一、本届政府工作回顾"
+    report_ = check(again.folder)
+    assert report_.ok, "\n".join(format_report(report_))

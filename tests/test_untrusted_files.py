@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
 
-from accessible.audio.tracks import Manifest
+from accessible import ffmpeg
+from accessible.audio.audiobook import build_audiobook
+from accessible.audio.tracks import FORMAT, Manifest
 from accessible.cache import ClipCache, decode_clip, encode_clip
 from accessible.fsio import atomic_path, remove_leftovers
 from accessible.layout import Layout
 from accessible.outputs.epub import write_epub
+from accessible.outputs.web import write_web
 from accessible.segment import segment
 from accessible.speech import read_book
 from accessible.synth import synthesize_book
 from accessible.voices import load_voice
 
+from audio_helpers import make_book, make_clips
 from epub_fakes import fake_tracks, small_book
 
 VOICE = load_voice("baker")
@@ -37,16 +42,32 @@ def test_a_damaged_epub_marker_means_build_again(tmp_path: Path, marker: bytes):
     assert not write_epub(book, tracks, layout, voice=VOICE).written  # the marker is good again
 
 
+def test_a_damaged_epub_is_written_again(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    book = small_book()
+    tracks = fake_tracks(book, tmp_path)
+    layout = Layout.for_book(book, tmp_path)
+    write_epub(book, tracks, layout, voice=VOICE)
+    good = layout.epub.stat().st_size
+    os.truncate(layout.epub, good - 100)
+    with caplog.at_level(logging.WARNING, logger="accessible"):
+        assert write_epub(book, tracks, layout, voice=VOICE).written
+    assert "damaged or missing" in caplog.text and layout.epub.stat().st_size == good
+    layout.epub.unlink()
+    assert write_epub(book, tracks, layout, voice=VOICE).written and layout.epub.is_file()
+
+
 @pytest.mark.parametrize(
     "content",
     [
         b"\xff\xfe\x80",
         b"[]",
-        b'{"format": 2, "chapters": []}',
-        b'{"format": 2, "chapters": {"c01": 3}}',
-        b'{"format": 2, "chapters": {"c01": {"key": "k"}}}',
-        json.dumps({"format": 2, "chapters": {"c01": {
+        b'{"format": %d, "chapters": []}' % FORMAT,
+        b'{"format": %d, "chapters": {"c01": 3}}' % FORMAT,
+        b'{"format": %d, "chapters": {"c01": {"key": "k"}}}' % FORMAT,
+        b'{"format": %d, "chapters": {}, "m4b": {"size": "1", "sha256": "x"}}' % FORMAT,
+        json.dumps({"format": FORMAT, "chapters": {"c01": {
             "key": "k", "sample_rate": 24000, "gain_db": 0, "loudness": -18, "marks": [], "files": ["../../etc/passwd"],
+            "stamps": [{"size": 1, "sha256": "x"}],
             "track": {"chapter_id": "c01", "title": "t", "path": "audio/01.mp3", "duration": 1, "sentences": []},
         }}}).encode(),
     ],
@@ -95,3 +116,47 @@ def test_a_cached_clip_of_another_sentence_is_dropped_and_made_again(tmp_path: P
     assert (again.synthesized, again.reused) == (1, 1)
     assert str(cache.path(short_key)) in caplog.text and "synthesized again" in caplog.text
     assert again.clips[short].misfit("好。") is None and again.clips[short].duration < content.duration
+
+
+@pytest.fixture
+def audiobook(tmp_path: Path):
+    """A synthetic book's audiobook and web page, built once."""
+    book = make_book()
+    clips = make_clips(book)
+    layout = Layout.for_book(book, tmp_path)
+    tracks = build_audiobook(book, clips, VOICE, layout).tracks
+    write_web(book, tracks, layout)
+    return book, clips, layout
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: os.truncate(p, p.stat().st_size // 2),  # cut short in place (the web page's hard link too)
+        lambda p: p.unlink(),
+        lambda p: p.write_bytes(p.read_bytes()[:5000] + bytes(100) + p.read_bytes()[5100:]),  # same size
+    ],
+    ids=["truncated", "deleted", "overwritten"],
+)  # fmt: skip
+def test_a_damaged_chapter_file_is_encoded_again(audiobook, damage, caplog: pytest.LogCaptureFixture):
+    book, clips, layout = audiobook
+    mp3 = layout.audio_dir / "01-一、回顾.mp3"
+    good = mp3.read_bytes()
+    damage(mp3)
+    with caplog.at_level(logging.WARNING, logger="accessible"):
+        again = build_audiobook(book, clips, VOICE, layout)
+    assert again.encoded == ("c01",) and "audio/01-一、回顾.mp3: damaged or missing" in caplog.text
+    assert mp3.read_bytes() == good  # encoding is deterministic: the file is whole again
+    write_web(book, again.tracks, layout)
+    assert (layout.web_dir / "audio" / mp3.name).read_bytes() == good
+    assert build_audiobook(book, clips, VOICE, layout).encoded == ()
+
+
+def test_a_damaged_m4b_is_encoded_again(audiobook, caplog: pytest.LogCaptureFixture):
+    book, clips, layout = audiobook
+    good = layout.m4b.read_bytes()
+    os.truncate(layout.m4b, 1000)
+    with caplog.at_level(logging.WARNING, logger="accessible"):
+        assert build_audiobook(book, clips, VOICE, layout).encoded == ()
+    assert f"{layout.m4b.name}: damaged or missing" in caplog.text
+    assert layout.m4b.stat().st_size == len(good) and ffmpeg.read_chapters(layout.m4b)

@@ -36,7 +36,7 @@ from mutagen import MutagenError
 from ..outputs.captions import write_captions
 from .encoding import AAC, MP3, encode_to_target
 from ..errors import ClipError, InputError, OutputError
-from ..fsio import atomic_path, write_text_if_changed
+from ..fsio import Stamp, atomic_path, write_text_if_changed
 from ..layout import Layout, chapter_label
 from .loudness import PEAK_CEILING, TARGET_LUFS, apply_gain, loudness_gain, to_float
 from ..model import Book, Chapter, ChapterTrack, Clip, Placed, Sentence, Timing
@@ -149,7 +149,11 @@ def require_clips(chapters: Sequence[Chapter], clips: Mapping[str, Clip]) -> Non
     if problems:
         shown = "; ".join(f"{sid}: {why}" for sid, why in list(problems.items())[:3])
         more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
-        raise ClipError(f"{len(problems)} clip(s) cannot be used ({shown}{more})", tuple(problems))
+        raise ClipError(
+            f"{len(problems)} clip(s) cannot be used ({shown}{more}); run the build again, which synthesizes "
+            "them anew, and if this comes back, empty the clip cache with `accessible cache clear`",
+            tuple(problems),
+        )
 
 
 def _digest(*parts: object) -> str:
@@ -297,6 +301,12 @@ def _write_m4b(
     log.info("%s: %.1f LUFS, %.1f dBTP", layout.m4b.name, done.loudness.integrated, done.loudness.true_peak)
 
 
+@dataclass(frozen=True)
+class Audiobook:
+    tracks: list[ChapterTrack]  # every built chapter's, in book order
+    encoded: tuple[str, ...]  # the ids of the chapters encoded in this run
+
+
 def build_audiobook(
     book: Book,
     clips: Mapping[str, Clip],
@@ -307,7 +317,7 @@ def build_audiobook(
     cover: Path | bytes | None = None,
     target_lufs: float = TARGET_LUFS,
     m4b: bool = True,
-) -> list[ChapterTrack]:
+) -> Audiobook:
     """Build (or reuse) the chapter MP3s and captions, then the playlist and the M4B.
 
     ``chapters``: chapter numbers to build (default all); the others are left untouched.
@@ -316,7 +326,7 @@ def build_audiobook(
     after any build once every chapter exists, and only when something in them changed;
     the M4B also needs every chapter up to date and the clips of all chapters (else it
     waits for a full build, with a warning).
-    Returns the tracks of all built chapters, in book order.
+    Returns the tracks of all built chapters, in book order, and which were encoded now.
 
     Raises `ClipError` (with the sentence ids) when a clip of a selected chapter is
     missing or corrupt, `OutputError` when a file cannot be written (no partial file is
@@ -346,7 +356,10 @@ def build_audiobook(
             same = old.key == key(index, chapter)
         except KeyError:
             return False  # a clip is not at hand: require_clips names it
-        return same and all((layout.root / f).exists() for f in old.files)
+        damaged = old.damaged(layout.root) if same else []
+        if damaged:
+            log.warning("%s: damaged or missing since it was made; encoding it again", ", ".join(damaged))
+        return same and not damaged
 
     todo = [(i, c) for i, c in enumerate(audible, 1) if c.id in wanted and not up_to_date(i, c)]
     require_clips([c for _, c in todo], clips)
@@ -354,7 +367,7 @@ def build_audiobook(
         old = manifest.chapters.get(chapter.id)
         entry = _build_chapter(chapter, clips, voice, layout, tags_of(index, chapter), key(index, chapter), target_lufs)
         _remove_stale(layout, old, entry.files)
-        manifest.chapters[chapter.id] = entry
+        manifest.chapters[chapter.id] = entry.stamped(layout.root)
         manifest.save(layout)  # after every chapter: an interrupted build keeps what is done
     if chapters is None:
         for gone in set(manifest.chapters) - {c.id for c in audible}:
@@ -363,13 +376,14 @@ def build_audiobook(
 
     entries = [manifest.chapters[c.id] for c in audible if c.id in manifest.chapters]
     tracks = [e.track for e in entries]
+    result = Audiobook(tracks, tuple(c.id for _, c in todo))
     if len(entries) < len(audible):
         log.info("playlist and M4B wait for the other chapters (%d of %d built)", len(entries), len(audible))
-        return tracks
+        return result
     write_text_if_changed(layout.playlist, playlist_text(book, tracks))
     if m4b:
         _update_m4b(audible, clips, voice, layout, book_tags, manifest, target_lufs, key)
-    return tracks
+    return result
 
 
 def _update_m4b(
@@ -395,12 +409,14 @@ def _update_m4b(
         log.warning("%s not updated: chapter(s) %s changed since they were built (run a full build)", layout.m4b, ", ".join(stale))
         return
     book_key = _digest(current, replace(tags, cover=None), hashlib.sha256(tags.cover or b"").hexdigest())
-    if manifest.book_key == book_key and layout.m4b.exists():
+    if manifest.book_key == book_key and manifest.m4b is not None and manifest.m4b.matches(layout.m4b):
         return
+    if manifest.book_key == book_key:
+        log.warning("%s: damaged or missing since it was made; encoding it again", layout.m4b.name)
     try:
         _write_m4b(chapters, clips, voice, layout, tags, entries, target)
     except ClipError as e:
         log.warning("%s not updated: %s (run a full build)", layout.m4b, e)
         return
-    manifest.book_key = book_key
+    manifest.book_key, manifest.m4b = book_key, Stamp.of(layout.m4b)
     manifest.save(layout)

@@ -2,25 +2,28 @@
 
 ``audio/manifest.json`` records, per chapter, the hash of everything that went into its
 files (clips, text, pauses, tags, loudness target, encoder settings), the `ChapterTrack`
-(sentence placements, counted in samples: see audio.py), its chapter marks and the gain applied.
+(sentence placements, counted in samples: see audio.py), its chapter marks, the gain applied
+and the size and hash of each file as it was written; the same for the M4B. Nothing on disk
+is reused on trust: a file that no longer matches (cut short, damaged, replaced, deleted)
+makes its chapter, or the M4B, be encoded again.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..fsio import write_text_if_changed
+from ..fsio import Stamp, write_text_if_changed
 from ..layout import Layout
 from ..model import ChapterTrack, Placed, Timing
 from .tags import Mark
 
 log = logging.getLogger("accessible")
 
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,24 @@ class ChapterEntry:
     loudness: float  # LUFS measured after normalization
     marks: tuple[Mark, ...]
     files: tuple[str, ...]  # every file of the chapter, relative to the book folder
+    stamps: tuple[Stamp, ...] = ()  # what each of `files` held when written
+
+    def stamped(self, root: Path) -> "ChapterEntry":
+        """This entry with its files' stamps taken now (they were just written)."""
+        return replace(self, stamps=tuple(Stamp.of(root / f) for f in self.files))
+
+    def damaged(self, root: Path) -> list[str]:
+        """The files (relative paths) that are gone or no longer hold what was written."""
+        if len(self.stamps) != len(self.files):
+            return list(self.files)
+        return [f for f, stamp in zip(self.files, self.stamps) if not stamp.matches(root / f)]
 
 
 @dataclass
 class Manifest:
     chapters: dict[str, ChapterEntry] = field(default_factory=dict)
     book_key: str = ""  # hash of the chapter keys and book tags the M4B was made from
+    m4b: Stamp | None = None  # what the M4B held when written
 
     @staticmethod
     def path(layout: Layout) -> Path:
@@ -57,7 +72,8 @@ class Manifest:
             chapters = data["chapters"]
             if not isinstance(chapters, dict):
                 raise TypeError("'chapters' is not a mapping")
-            return cls({cid: _entry(e) for cid, e in chapters.items()}, str(data.get("book_key", "")))
+            m4b = _stamp(data["m4b"]) if data.get("m4b") is not None else None
+            return cls({cid: _entry(e) for cid, e in chapters.items()}, str(data.get("book_key", "")), m4b)
         except (OSError, ValueError, KeyError, TypeError) as e:
             # Losing the manifest only costs a re-encode: warn and start afresh.
             log.warning("%s is unreadable (%s); every chapter will be encoded again", path, e)
@@ -67,6 +83,7 @@ class Manifest:
         data = {
             "format": FORMAT,
             "book_key": self.book_key,
+            "m4b": asdict(self.m4b) if self.m4b else None,
             "chapters": {cid: asdict(e) for cid, e in self.chapters.items()},
         }
         write_text_if_changed(self.path(layout), json.dumps(data, ensure_ascii=False, indent=1) + "\n")
@@ -102,5 +119,12 @@ def _entry(d: dict[str, Any]) -> ChapterEntry:
         loudness=d["loudness"],
         marks=tuple(Mark(**m) for m in d["marks"]),
         files=tuple(_inside(f) for f in d["files"]),
+        stamps=tuple(_stamp(s) for s in d["stamps"]),
     )
+
+
+def _stamp(d: dict[str, Any]) -> Stamp:
+    if not isinstance(d["size"], int) or not isinstance(d["sha256"], str):
+        raise TypeError(f"{d!r} is not a file stamp")
+    return Stamp(d["size"], d["sha256"])
 

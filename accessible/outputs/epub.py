@@ -23,7 +23,7 @@ from lxml import etree
 from . import cover as cover_mod
 from . import smil, xhtml
 from ..errors import OutputError
-from ..fsio import atomic_path, write_text
+from ..fsio import Stamp, atomic_path, write_text
 from ..layout import Layout, chapter_label
 from ..model import Book, Chapter, ChapterTrack
 from ..voices import Voice
@@ -284,22 +284,27 @@ def write_epub(
     sync: smil.Sync = "sentence",
     force: bool = False,
 ) -> EpubResult:
-    """Write ``layout.epub`` unless it is already built from the same inputs."""
+    """Write ``layout.epub`` unless it is already built from the same inputs and still
+    holds what was written (the marker beside it keeps the inputs' digest, the overlay
+    duration and the file's stamp)."""
     path = layout.epub
     digest = inputs_digest(book, tracks, layout.root, voice=voice, sync=sync)
     marker = _digest_path(path)
-    if not force and path.is_file():
+    if not force:
         try:  # anything but the exact line we write (a damaged or foreign file) means: build again
             kept = marker.read_bytes().decode("ascii").split()
         except (OSError, UnicodeDecodeError):
             kept = []
-        if len(kept) == 2 and kept[0] == digest and kept[1].isdigit():
-            return EpubResult(path, False, int(kept[1]) / 1000)
+        if len(kept) == 4 and kept[0] == digest and kept[1].isdigit() and kept[2].isdigit():
+            if Stamp(int(kept[2]), kept[3]).matches(path):
+                return EpubResult(path, False, int(kept[1]) / 1000)
+            log.warning("%s: damaged or missing since it was made; writing it again", path.name)
     pkg, total_ms, page_list = build_package(book, tracks, layout.root, voice=voice, sync=sync)
     with atomic_path(path) as tmp:
         writer = _Writer(str(tmp), pkg, {**_WRITER_OPTIONS, "mtime": dt.datetime.now(dt.timezone.utc)})
         writer.page_list = page_list
         writer.process()
         writer.write()
-    write_text(marker, f"{digest} {total_ms}\n")
+    stamp = Stamp.of(path)
+    write_text(marker, f"{digest} {total_ms} {stamp.size} {stamp.sha256}\n")
     return EpubResult(path, True, total_ms / 1000)
