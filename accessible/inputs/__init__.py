@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InputError
@@ -53,7 +54,7 @@ def read_document(path: str | Path) -> Document:
     return doc
 
 
-def _reader(data: bytes, p: Path):
+def _reader(data: bytes, p: Path) -> Callable[[bytes, Path], Document]:
     if b"%PDF-" in data[:1024]:  # the header may follow a little junk
         from .pdf import read_pdf
 
@@ -72,7 +73,7 @@ def _reader(data: bytes, p: Path):
     return read_text
 
 
-def _zip_reader(data: bytes, p: Path):
+def _zip_reader(data: bytes, p: Path) -> Callable[[bytes, Path], Document]:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as e:

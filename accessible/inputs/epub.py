@@ -55,7 +55,9 @@ def read_epub(data: bytes, p: Path) -> Document:
             if body is None:
                 continue
             for element in list(body.iter("script", "style", "nav")):
-                element.getparent().remove(element)
+                parent = element.getparent()
+                if parent is not None:
+                    parent.remove(element)
             found, note = _blocks(body)
             blocks += found
             notes += note

@@ -81,8 +81,8 @@ class _Writer(epub.EpubWriter):
 
     page_list = ""
 
-    def _get_nav(self, item):
-        nav = super()._get_nav(item)
+    def _get_nav(self, item: epub.EpubNav) -> bytes:
+        nav: bytes = super()._get_nav(item)
         return nav.replace(b"</body>", self.page_list.encode() + b"</body>", 1) if self.page_list else nav
 
     def _write_opf_file(self, root: etree._Element) -> None:
