@@ -7,7 +7,7 @@ ratios within one run rather than absolute times. `synth` and `build` take minut
 import importlib
 import sys
 
-ALL = ["segment", "html", "speech", "synth", "audio", "build", "web"]
+ALL = ["segment", "html", "speech", "polyphones", "synth", "audio", "build", "web"]
 
 for name in sys.argv[1:] or ALL:
     if name not in ALL:

@@ -1,4 +1,5 @@
-"""The `written => spoken` case files of the speech rules (tests/data/speech/*.txt).
+"""The `written => spoken` case files of the speech rules (tests/data/speech/*.txt), and the
+polyphone tables whose sentences mark the characters they test (`read_marked`).
 
 In the rules' files a ``|`` marks where one part of an expression ends and the next
 begins, on both sides: ``18.7|:|51.7 => 十八点七|比|五十一点七`` says 18.7 is read
@@ -7,6 +8,8 @@ begins, on both sides: ``18.7|:|51.7 => 十八点七|比|五十一点七`` says 
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 CASES = Path(__file__).parent / "data" / "speech"
@@ -32,3 +35,26 @@ def unmark(text: str) -> tuple[str, tuple[int, ...]]:
         pos += len(piece)
         cuts.append(pos)
     return "".join(pieces), tuple(cuts)
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A sentence with characters marked 【like this】 and the pinyin each must get."""
+
+    text: str  # the sentence, marks removed
+    marks: tuple[tuple[int, str], ...]  # (index in text, tone-number syllable)
+
+
+def read_marked(path: Path) -> list[Marked]:
+    """Lines ``sentence with 【X】 => pinyin of each marked character, in order``."""
+    cases = []
+    for written, spoken in read_cases(path):
+        parts = re.split(r"【(.)】", written)
+        expected = spoken.split()
+        text, marks = parts[0], []
+        for char, rest in zip(parts[1::2], parts[2::2]):
+            marks.append(len(text))
+            text += char + rest
+        assert len(marks) == len(expected) > 0, f"{path.name}: {len(marks)} mark(s), {len(expected)} syllable(s) in {written!r}"
+        cases.append(Marked(text, tuple(zip(marks, expected))))
+    return cases
