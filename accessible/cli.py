@@ -159,15 +159,16 @@ def read(
     voice: Annotated[str, typer.Option("--voice", help="Use this voice profile's lexicon.")] = "baker",
     lexicon: Annotated[Optional[list[Path]], typer.Option("--lexicon", "-l", help="A lexicon TOML to apply on top (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per sentence (one per line).")] = False,
-    warn: Annotated[bool, typer.Option("--warn", help="Only report what no rule knew (numbers read digit by digit, signs not said); exit 0.")] = False,
+    warn: Annotated[bool, typer.Option("--warn", help="Only report what no rule knew (numbers read digit by digit, signs not said) and polyphones read by default; exit 0.")] = False,
 ) -> None:
     """Proofread how text will be spoken: original → spoken form → pinyin, per sentence.
 
     Rewritten spans are highlighted (yellow: a reading rule, cyan: the lexicon, red:
     unknown: numbers read digit by digit, signs no rule or table reads). With --warn
-    only those unknown expressions are listed, as warnings, and the exit code stays 0:
-    numbers are still read, just maybe not the way the report means, and unknown signs
-    are not said at all (add a lexicon entry to fix one).
+    only those unknown expressions, and the polyphonic characters that no phrase or
+    rule decided, are listed, as warnings, and the exit code stays 0: numbers are still
+    read, just maybe not the way the report means, unknown signs are not said at all,
+    polyphones may need an ear (add a lexicon entry to fix one).
     """
     import json
 
@@ -194,10 +195,12 @@ def read(
         items = [(str(i + 1), text) for i, text in enumerate(split_sentences(source))]
     proofs = [proof(ident, text, lex) for ident, text in items]
     if warn:
-        warnings = [w for p in proofs for w in p.warnings()]
-        for w in warnings:
+        unknown = [w for p in proofs for w in p.unknown_warnings()]
+        polyphones = [w for p in proofs for w in p.polyphone_warnings()]
+        for w in unknown + polyphones:
             log.warning(w)
-        log.info("%d sentence(s) read, %d expression(s) no rule knew", len(proofs), len(warnings))
+        log.info("%d sentence(s) read, %d expression(s) no rule knew, %d polyphone(s) read by default",
+                 len(proofs), len(unknown), len(polyphones))
     elif as_json:
         for p in proofs:
             print(json.dumps(p.as_json(), ensure_ascii=False))

@@ -1,4 +1,4 @@
-"""Polyphone accuracy on the marked-sentence tables (tests/data/speech/polyphones*.txt):
+"""Polyphone accuracy on the marked-sentence tables (tests/data/speech/polyphones/*.txt):
 plain pypinyin on the sentence, pypinyin on jieba's words, and ours.
 
     .venv/bin/python -m bench polyphones
@@ -20,7 +20,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from speech_cases import CASES, Marked, read_marked  # noqa: E402
 
-TABLES = ("polyphones.txt", "polyphones-heldout.txt")
+TABLES = ("polyphones/tuned.txt", "polyphones/heldout.txt")
 Chooser = Callable[[str], Callable[[int], str | None]]
 
 

@@ -54,6 +54,13 @@ def test_read_warn_lists_unknown_expressions_and_exits_zero():
     assert "3 expression(s) no rule knew" in result.output
 
 
+def test_read_warn_lists_polyphones_read_by_default():
+    result = runner.invoke(app, ["read", "这层冰很薄，银行应收尽收。", "--warn"])
+    assert result.exit_code == 0
+    assert "'薄' read báo by default" in result.output and "这层冰很【薄】" in result.output
+    assert "0 expression(s) no rule knew, 1 polyphone(s) read by default" in result.output
+
+
 def test_read_a_chapter_of_the_sample():
     result = runner.invoke(app, ["read", str(SAMPLE), "--chapter", "1", "--json"])
     assert result.exit_code == 0, result.output

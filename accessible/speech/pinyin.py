@@ -1,13 +1,19 @@
-"""Pinyin for a spoken form: jieba words → pypinyin, the polyphone table of report
-vocabulary (data/polyphones.txt), tone sandhi, and Latin letters as Mandarin syllables.
+"""Pinyin for a spoken form: jieba words → pypinyin, phrase tables, context rules, tone
+sandhi, and Latin letters as Mandarin syllables.
+
+A polyphonic character's reading is decided, strongest first, by: the user lexicon; a
+context rule (data/context.tsv: neighbours decide, e.g. 还款 huán, 当天 dàng, 积极地 de);
+a phrase entry (data/polyphones.txt, checked by hand, over data/places.txt, place names,
+over data/phrases.txt, generated from phrase-pinyin-data by tools/make_pinyin_data.py);
+pypinyin's own phrase data; else pypinyin's default reading of the character, which
+`fallback_polyphones` reports so a proofreader can listen to it. Every phrase entry is
+added to jieba's dictionary, so a phrase reaches pypinyin whole.
 
 Tone sandhi, applied over each stretch of syllables between punctuation marks:
 - 一 is yi2 before a fourth (or neutral) tone and yi4 before the others; it keeps yi1
   at the end of a stretch or of a word (统一, 之一, a heading's 一、), after 第, next to
   other numerals (十一, 一九, 零一), before 月/号.
 - 不 is bu2 before a fourth tone.
-- 为 alone is wèi (for), but wéi in 以…为 (以人民为中心): a context rule, since the
-  words between vary without end; verb+为 words (成为, 列为) are in the table.
 - Third tones: a run of third tones is split at word boundaries, and inside a word
   at the boundary of its dictionary parts (展览|馆 zhan2 lan2 guan3, 小|老虎 xiao3
   lao2 hu3); each part is resolved first, then a third tone before a third tone
@@ -19,11 +25,14 @@ User lexicon pinyin is taken as given: no sandhi touches it.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import jieba
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PHRASES_DICT
+from pypinyin.seg.mmseg import seg as pypinyin_seg
 
 from ..model import Reading, Span, Syllable
 from . import tables
@@ -39,8 +48,6 @@ _YI_KEEPS_BEFORE = set("月号")
 # or more syllables the run is split for good (增长|百分之 keeps zhang3), a one-syllable
 # word leans on its neighbour (很|好 hen2 hao3), parts of one word join (展览|馆).
 _INSIDE_WORD, _BETWEEN_WORDS, _BETWEEN_PHRASES = 1, 2, 3
-# 以 that does not open 以…为: words where 以 is something else
-_NOT_YI_WEI = frozenset("以上 以下 以来 以及 以后 以前 以内 以外 以便 以免 以至 以致".split())
 
 
 def _is_han(c: str) -> bool:
@@ -49,6 +56,69 @@ def _is_han(c: str) -> bool:
 
 def polyphones() -> dict[str, tuple[str, ...]]:
     return tables.syllables("polyphones.txt")
+
+
+@cache
+def _generated() -> dict[str, tuple[int, tuple[str, ...]]]:
+    """data/phrases.txt: phrase → (jieba frequency that keeps it whole, pinyin)."""
+    table = {}
+    for word, freq, *pinyin in (line.split() for line in tables.lines("phrases.txt")):
+        table[word] = (int(freq), tuple(pinyin))
+    return table
+
+
+@cache
+def phrases() -> dict[str, tuple[str, ...]]:
+    """Every phrase entry: generated, then place names, then the hand-checked table."""
+    table = {word: pinyin for word, (_, pinyin) in _generated().items()}
+    table.update(tables.syllables("places.txt"))
+    table.update(polyphones())
+    return table
+
+
+_HERE = "\x00"  # stands for the character under test while a rule's pattern is matched
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A context rule of data/context.tsv."""
+
+    char: str
+    alone: bool  # only when the character is a one-character word
+    pattern: re.Pattern[str]  # before, _HERE, after: so after may refer to a group of before
+    reading: str
+    example: str
+
+    def applies(self, marked: str, alone: bool) -> bool:
+        """Whether it decides the character that `marked` (the text with _HERE in its place) stands for."""
+        return (alone or not self.alone) and self.pattern.search(marked) is not None
+
+
+@cache
+def context_rules() -> dict[str, tuple[Rule, ...]]:
+    rules: dict[str, list[Rule]] = {}
+    for line in tables.lines("context.tsv"):
+        char, scope, before, after, reading, example = line.split("\t")
+        pattern = "".join(("" if before == "*" else f"(?:{before})", _HERE, "" if after == "*" else f"(?:{after})"))
+        rules.setdefault(char, []).append(Rule(char, scope == "alone", re.compile(pattern), reading, example))
+    return {char: tuple(r) for char, r in rules.items()}
+
+
+# A character read by pypinyin's default is worth a proofreader's ear when its less
+# common readings make this share of its uses in phrases (data/polyphonic.txt): any
+# such share when it stands alone, a large one inside a word no phrase covers (there,
+# 省 in 省委 or 中 in 中铁 is nearly always its usual reading).
+_ALONE_SHARE, _IN_WORD_SHARE = 0.03, 0.15
+
+
+@cache
+def _polyphonic() -> dict[str, float]:
+    """Character → share of its less common readings; characters with context rules count fully."""
+    shares = {char: float(share) for char, (share, *_) in tables.syllables("polyphonic.txt").items()}
+    shares.update(dict.fromkeys(context_rules(), 1.0))
+    for char in "一不":  # their tone is sandhi, not a choice of reading
+        shares.pop(char, None)
+    return shares
 
 
 def _letters() -> dict[str, tuple[str, ...]]:
@@ -60,7 +130,10 @@ def _tokenizer() -> jieba.Tokenizer:
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    for word in polyphones():
+    for word, (freq, _) in _generated().items():
+        if freq:  # the frequency was worked out for jieba's dictionary when the table was made
+            tokenizer.add_word(word, freq)
+    for word in {**tables.syllables("places.txt"), **polyphones()}:
         tokenizer.add_word(word)  # keep table words whole, so their reading applies
     return tokenizer
 
@@ -70,22 +143,30 @@ def _raw(word: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=100_000)
-def _word(word: str) -> tuple[tuple[str | None, ...], bool]:
+def _word(word: str) -> tuple[tuple[str | None, ...], bool, tuple[bool, ...]]:
     """Citation pinyin of a Han word (None for a character without a sayable reading),
-    and whether the polyphone table changed it."""
+    whether our phrase tables changed it, and which characters a phrase decided (the
+    others got pypinyin's default reading of the character)."""
     raw = _raw(word)
     fixed = list(raw)
-    table = polyphones()
+    decided = [False] * len(word)
+    pos = 0
+    for part in pypinyin_seg.cut(word):
+        if len(part) > 1 and part in PHRASES_DICT:
+            decided[pos:pos + len(part)] = [True] * len(part)
+        pos += len(part)
+    table = phrases()
     i = 0
     while i < len(word):  # longest table entries inside the word, left to right
         for j in range(len(word), i, -1):
             if word[i:j] in table and (j - i > 1 or j - i == len(word)):
                 fixed[i:j] = table[word[i:j]]
+                decided[i:j] = [True] * (j - i)
                 i = j
                 break
         else:
             i += 1
-    return tuple(_valid(p) for p in fixed), tuple(fixed) != raw
+    return tuple(_valid(p) for p in fixed), tuple(fixed) != raw, tuple(decided)
 
 
 def _valid(pinyin: str) -> str | None:
@@ -120,28 +201,35 @@ class _Syl:
     char: str
     fixed: bool = False  # from the user lexicon: no sandhi
     ends_word: bool = False  # last syllable of a word of two or more (统一, 之一)
+    alone: bool = False  # a one-character word
+    decided: bool = True  # by the lexicon, a phrase or a rule (not pypinyin's default for the character)
     citation: str = ""  # the reading before sandhi; set once all choices of reading are made
 
 
-def reading_of(normalized: Normalized) -> Reading:
-    """The `Reading` of a normalized sentence (lexicon pinyin comes on its rewrites)."""
+_Stretches = list[tuple[list["_Syl"], dict[int, int]]]
+
+
+def _choose(normalized: Normalized) -> tuple[_Stretches, list[Span]]:
+    """Each syllable's citation reading, grouped in stretches between pauses, and the words."""
     spoken = normalized.spoken
     words: list[Span] = []
     # per stretch: its syllables, and cut points (syllable index → strength, see _resolve)
-    stretches: list[tuple[list[_Syl], dict[int, int]]] = [([], {})]
+    stretches: _Stretches = [([], {})]
+    rules = context_rules()
     pos = 0
-    yi_opens = False  # an 以 that may pair with a later 为 in this stretch
     for word in _tokenizer().lcut(spoken, HMM=False):
         start, pos = pos, pos + len(word)
         syls = _word_syllables(word, start, normalized)
         if not syls:  # punctuation, space, emoji: a pause, so sandhi stops here
             stretches.append(([], {}))
-            yi_opens = False
             continue
-        if word.startswith("以") and word not in _NOT_YI_WEI:
-            yi_opens = True
-        elif word == "为" and yi_opens and not syls[0].fixed:
-            syls[0].pinyin = "wei2"
+        for s in syls:
+            s.alone = len(word) == 1
+            if s.char in rules and not s.fixed:
+                marked = f"{spoken[:s.index]}{_HERE}{spoken[s.index + 1:]}"
+                rule = next((r for r in rules[s.char] if r.applies(marked, s.alone)), None)
+                if rule:
+                    s.pinyin, s.decided = rule.reading, True
         words.append((start, pos))
         syls[-1].ends_word = len(syls) > 1
         stretch, cut = stretches[-1]
@@ -151,13 +239,29 @@ def reading_of(normalized: Normalized) -> Reading:
         if all(_is_han(c) for c in word):
             cut.update((len(stretch) + k, _INSIDE_WORD) for k in _parts(word))
         stretch.extend(syls)
-    syllables: list[Syllable] = []
-    for stretch, cut in stretches:
+    for stretch, _ in stretches:
         for s in stretch:
             s.citation = _citation(s)
+    return stretches, words
+
+
+def reading_of(normalized: Normalized) -> Reading:
+    """The `Reading` of a normalized sentence (lexicon pinyin comes on its rewrites)."""
+    stretches, words = _choose(normalized)
+    syllables: list[Syllable] = []
+    for stretch, cut in stretches:
         _sandhi(stretch, cut)
         syllables.extend(Syllable(s.pinyin, s.index, s.citation) for s in stretch)
-    return Reading(spoken=spoken, origin=normalized.origin, syllables=tuple(syllables), words=tuple(words))
+    return Reading(spoken=normalized.spoken, origin=normalized.origin, syllables=tuple(syllables), words=tuple(words))
+
+
+def fallback_polyphones(normalized: Normalized) -> tuple[tuple[int, str], ...]:
+    """Polyphonic characters of the spoken form that no lexicon entry, phrase or rule
+    decided (pypinyin's default reading of the character): spoken index, citation pinyin."""
+    stretches, _ = _choose(normalized)
+    shares = _polyphonic()
+    return tuple((s.index, s.citation) for stretch, _ in stretches for s in stretch
+                 if not s.decided and shares.get(s.char, 0) >= (_ALONE_SHARE if s.alone else _IN_WORD_SHARE))
 
 
 # pypinyin's phrase data writes 一 and 不 with their changed tones (一定 yí dìng); the
@@ -177,9 +281,9 @@ def _word_syllables(word: str, start: int, normalized: Normalized) -> list[_Syl]
     def flush(end: int) -> None:
         nonlocal han_run
         if han_run:
-            pinyin, _ = _word(han_run)
+            pinyin, _, decided = _word(han_run)
             begin = end - len(han_run)
-            out.extend(_Syl(begin + k, p, han_run[k]) for k, p in enumerate(pinyin) if p)
+            out.extend(_Syl(begin + k, p, han_run[k], decided=decided[k]) for k, p in enumerate(pinyin) if p)
             han_run = ""
 
     for k, c in enumerate(word):
@@ -268,7 +372,7 @@ def corrected_words(spoken: str) -> tuple[tuple[Span, tuple[str | None, ...]], .
     for word in _tokenizer().lcut(spoken, HMM=False):
         start, pos = pos, pos + len(word)
         if all(_is_han(c) for c in word):
-            pinyin, changed = _word(word)
+            pinyin, changed, _ = _word(word)
             if changed:
                 found.append(((start, pos), pinyin))
     return tuple(found)

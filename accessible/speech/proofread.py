@@ -3,7 +3,9 @@
 A proof shows one sentence three ways (original, spoken form, pinyin) with every
 rewritten span marked in both texts, so a proofreader sees at a glance what the
 rules changed; unknown expressions (numbers read digit by digit, signs not said) are
-marked apart.
+marked apart. Its warnings also name the polyphonic characters read by fallback (no
+phrase, no rule: pypinyin's default reading of the character), the ones worth
+listening to.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from rich.text import Text
 from ..model import Reading
 from .lexicon import Lexicon
 from .normalize import Normalized, normalize
-from .pinyin import corrected_words, reading_of
+from .pinyin import corrected_words, fallback_polyphones, reading_of
+from .syllables import tone_marks
 
 _STYLE = {"unknown": "bold red", "lexicon": "bold cyan"}
 _CHANGED = "bold yellow"
@@ -43,10 +46,19 @@ class Proof:
             "corrected": [{"span": list(span), "pinyin": " ".join(s or "?" for s in p)} for span, p in corrected_words(r.spoken)],
         }
 
-    def warnings(self) -> list[str]:
+    def unknown_warnings(self) -> list[str]:
         text = self.normalized.text
         return [f"{self.ident}: {text[w.start:w.end]!r} {_how(text[w.start:w.end], w.spoken)}, no rule knew it "
                 f"(in “{text}”)" for w in self.normalized.unknown]
+
+    def polyphone_warnings(self) -> list[str]:
+        text = self.normalized.text
+        out = []
+        for i, pinyin in fallback_polyphones(self.normalized):
+            a, b = self.reading.origin[i]
+            out.append(f"{self.ident}: {self.reading.spoken[i]!r} read {tone_marks(pinyin)} by default, no phrase or "
+                       f"rule decides it: listen to it (in “{text[:a]}【{text[a:b]}】{text[b:]}”)")
+        return out
 
     def render(self) -> Group:
         n = self.normalized

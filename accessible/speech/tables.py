@@ -12,7 +12,7 @@ from importlib.resources import files
 from typing import Iterable
 
 
-def _lines(name: str) -> list[str]:
+def lines(name: str) -> list[str]:
     text = files("accessible.speech").joinpath("data").joinpath(name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
@@ -20,14 +20,14 @@ def _lines(name: str) -> list[str]:
 @cache
 def words(name: str) -> frozenset[str]:
     """Every whitespace-separated entry of a word-list file."""
-    return frozenset(w for line in _lines(name) for w in line.split())
+    return frozenset(w for line in lines(name) for w in line.split())
 
 
 @cache
 def pairs(name: str) -> dict[str, str]:
     """``written<TAB>spoken`` lines (spoken defaults to written)."""
     table: dict[str, str] = {}
-    for line in _lines(name):
+    for line in lines(name):
         written, _, spoken = line.partition("\t")
         table[written.strip()] = spoken.strip() or written.strip()
     return table
@@ -37,7 +37,7 @@ def pairs(name: str) -> dict[str, str]:
 def syllables(name: str) -> dict[str, tuple[str, ...]]:
     """``word syllable syllable …`` lines: a word and its tone-number pinyin."""
     table: dict[str, tuple[str, ...]] = {}
-    for line in _lines(name):
+    for line in lines(name):
         word, *pinyin = line.split()
         table[word] = tuple(pinyin)
     return table
