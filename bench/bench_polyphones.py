@@ -27,8 +27,10 @@ Chooser = Callable[[str], Callable[[int], str | None]]
 def _pypinyin(words: list[str]) -> list[str]:
     from pypinyin import Style, lazy_pinyin
 
-    # one item per character: non-Han characters stand for themselves
-    return lazy_pinyin(words, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda s: list(s))
+    # one item per character: non-Han characters stand for themselves (pypinyin accepts
+    # an errors callback returning a list, though its stub says str)
+    return lazy_pinyin(words, style=Style.TONE3, neutral_tone_with_five=True,
+                       errors=lambda s: list(s))  # type: ignore[arg-type,return-value]
 
 
 def plain(text: str) -> Callable[[int], str | None]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from accessible.speech import normalize, read_sentence
-from accessible.speech.pinyin import _HERE, context_rules, fallback_polyphones
+from accessible.speech.pinyin import _choose, context_rules, fallback_polyphones
 from speech_cases import CASES, read_marked
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -30,14 +30,11 @@ RULES = [rule for rules in context_rules().values() for rule in rules]
 def test_each_rule_decides_its_example(rule):
     text = rule.example.replace("【", "").replace("】", "")
     i = rule.example.index("【")
-    reading = read_sentence(text)
-    spoken = reading.spoken
-    assert spoken == text
-    words = {a: b for a, b in reading.words}
-    marked = f"{spoken[:i]}{_HERE}{spoken[i + 1:]}"
-    first = next(r for r in context_rules()[rule.char] if r.applies(marked, words.get(i) == i + 1))
-    assert first == rule
-    assert next(s.written for s in reading.syllables if s.spoken == i) == rule.reading
+    normalized = normalize(text)
+    assert normalized.spoken == text
+    stretches, _ = _choose(normalized)
+    syllable = next(s for stretch, _ in stretches for s in stretch if s.index == i)
+    assert (syllable.rule, syllable.citation) == (rule, rule.reading)
 
 
 def test_rules_leave_other_uses_alone():

@@ -14,7 +14,7 @@ cc_cedict and large_pinyin each break a dozen readings pypinyin had right), so a
 reading is the one most of them give, pypinyin's own phrase entry counting as one more
 vote; a tie keeps pypinyin's reading. Only phrases whose reading then differs from what
 pypinyin says for the phrase alone are written, and only where a syllable differs by more
-than a neutral tone (neutral tones stay pypinyin's choice), so the table stays small and
+than a neutral tone (a neutral tone alone stays pypinyin's choice), so the table stays small and
 start-up fast. Each line: phrase, the frequency jieba needs to keep it whole (0 when
 jieba's dictionary already has the word), tone-number pinyin.
 """
@@ -53,8 +53,8 @@ def _is_han(word: str) -> bool:
 
 
 def _matters(chosen: tuple[str, ...], default: tuple[str, ...]) -> bool:
-    """A syllable differs by more than a neutral tone."""
-    return any(c != d and c[-1] != "5" and d[-1] != "5" for c, d in zip(chosen, default))
+    """A syllable differs by more than a neutral tone (摸得着 zháo, not 东西 xi5 vs xi1)."""
+    return any(c[:-1] != d[:-1] or (c != d and "5" not in (c[-1], d[-1])) for c, d in zip(chosen, default))
 
 
 def _minor_share(uses: Counter[str] | None) -> float:

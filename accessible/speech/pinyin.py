@@ -69,10 +69,19 @@ def _generated() -> dict[str, tuple[int, tuple[str, ...]]]:
 
 @cache
 def phrases() -> dict[str, tuple[str, ...]]:
-    """Every phrase entry: generated, then place names, then the hand-checked table."""
-    table = {word: pinyin for word, (_, pinyin) in _generated().items()}
-    table.update(tables.syllables("places.txt"))
-    table.update(polyphones())
+    """Every phrase entry: generated, then place names, then the hand-checked table. A
+    generated phrase that contains a checked word takes the checked reading there
+    (中牟县 reads 中牟 as the place table says)."""
+    checked = {**tables.syllables("places.txt"), **polyphones()}
+    table = {}
+    for word, (_, pinyin) in _generated().items():
+        fixed = list(pinyin)
+        for i in range(len(word)):
+            for j in range(i + 2, len(word) + 1):
+                if word[i:j] in checked:
+                    fixed[i:j] = checked[word[i:j]]
+        table[word] = tuple(fixed)
+    table.update(checked)
     return table
 
 
@@ -84,14 +93,14 @@ class Rule:
     """A context rule of data/context.tsv."""
 
     char: str
-    alone: bool  # only when the character is a one-character word
+    free: bool  # only when no phrase decided the character (one-character word, or default inside a word)
     pattern: re.Pattern[str]  # before, _HERE, after: so after may refer to a group of before
     reading: str
     example: str
 
-    def applies(self, marked: str, alone: bool) -> bool:
+    def applies(self, marked: str, free: bool) -> bool:
         """Whether it decides the character that `marked` (the text with _HERE in its place) stands for."""
-        return (alone or not self.alone) and self.pattern.search(marked) is not None
+        return (free or not self.free) and self.pattern.search(marked) is not None
 
 
 @cache
@@ -100,7 +109,7 @@ def context_rules() -> dict[str, tuple[Rule, ...]]:
     for line in tables.lines("context.tsv"):
         char, scope, before, after, reading, example = line.split("\t")
         pattern = "".join(("" if before == "*" else f"(?:{before})", _HERE, "" if after == "*" else f"(?:{after})"))
-        rules.setdefault(char, []).append(Rule(char, scope == "alone", re.compile(pattern), reading, example))
+        rules.setdefault(char, []).append(Rule(char, scope == "free", re.compile(pattern), reading, example))
     return {char: tuple(r) for char, r in rules.items()}
 
 
@@ -203,6 +212,7 @@ class _Syl:
     ends_word: bool = False  # last syllable of a word of two or more (统一, 之一)
     alone: bool = False  # a one-character word
     decided: bool = True  # by the lexicon, a phrase or a rule (not pypinyin's default for the character)
+    rule: Rule | None = None  # the context rule that decided it
     citation: str = ""  # the reading before sandhi; set once all choices of reading are made
 
 
@@ -227,9 +237,9 @@ def _choose(normalized: Normalized) -> tuple[_Stretches, list[Span]]:
             s.alone = len(word) == 1
             if s.char in rules and not s.fixed:
                 marked = f"{spoken[:s.index]}{_HERE}{spoken[s.index + 1:]}"
-                rule = next((r for r in rules[s.char] if r.applies(marked, s.alone)), None)
+                rule = next((r for r in rules[s.char] if r.applies(marked, s.alone or not s.decided)), None)
                 if rule:
-                    s.pinyin, s.decided = rule.reading, True
+                    s.pinyin, s.decided, s.rule = rule.reading, True, rule
         words.append((start, pos))
         syls[-1].ends_word = len(syls) > 1
         stretch, cut = stretches[-1]
