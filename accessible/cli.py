@@ -225,11 +225,13 @@ def synth(
 ) -> None:
     """Synthesize FILE sentence by sentence (only what is not cached), a WAV per chapter.
 
-    Beside each WAV goes a timings JSON (sentence and word times).
+    Each WAV is the chapter as the audiobook assembles it (lead-in and pauses included,
+    before loudness normalization); beside it goes its timings JSON (sentence and word times).
     """
     from .segment import load_book
     from .speech import load_lexicon, read_book
-    from .synth import synthesize_book, write_chapters
+    from .audio.assemble import write_chapters
+    from .synth import synthesize_book
     from .voices import load_voice
 
     profile = load_voice(voice)
@@ -283,6 +285,7 @@ def build(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder; the book gets a folder named after its title.")] = Path("output"),
     title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
     sync: Annotated[str, typer.Option("--sync", help="Highlight unit in the EPUB and web page: sentence or word.")] = "sentence",
+    ruby: Annotated[bool, typer.Option("--ruby", help="Pinyin over the words a reader could misread, in the EPUB too (the web page always has it).")] = False,
     formats: Annotated[
         str, typer.Option("--formats", help="Comma-separated outputs among audio,m4b,epub,web,braille (audio, epub or web bring the chapter MP3s and captions).")
     ] = "audio,m4b,epub,web,braille",
@@ -307,6 +310,7 @@ def build(
         out_dir=out_dir,
         title=title,
         sync=sync,
+        ruby=ruby,
         formats=[f.strip() for f in formats.split(",") if f.strip()],
         cache_dir=cache,
         lexicon=lexicon,

@@ -1,6 +1,6 @@
 """`accessible build`: every stage, in order, redoing only what changed.
 
-ingest+segment → speech → synthesize → audio → EPUB (and the web page); the braille
+ingest+segment → speech → synthesize → audio → captions, EPUB, web page; the braille
 edition needs only the speech stage, so a build of braille alone makes no audio. Each stage
 keeps its own record of what it made from what: the clip cache (one clip per sentence
 text and voice), the audio manifest (one input hash per chapter file), the EPUB's
@@ -134,6 +134,7 @@ def build(
     out_dir: Path = Path("output"),
     title: str | None = None,
     sync: Sync = "sentence",
+    ruby: bool = False,
     formats: Sequence[str] = FORMATS,
     chapters: Sequence[int] | None = None,
     cache_dir: Path | None = None,
@@ -163,6 +164,7 @@ def build(
     backup = load_voice(fallback) if isinstance(fallback, str) else fallback
     # The stages load models and libraries: import them once the settings are known good.
     from .audio.audiobook import build_audiobook
+    from .outputs.captions import write_captions
     from .outputs.cover import render_cover
     from .outputs.epub import write_epub
     from .segment import load_book
@@ -193,6 +195,8 @@ def build(
             audiobook = build_audiobook(book, voiced.clips, profile, layout, chapters=chapters, cover=cover.png, m4b="m4b" in wanted)
             tracks, encoded = audiobook.tracks, audiobook.encoded
             t = stage("audio", t)
+            write_captions(book, tracks, layout)
+            t = stage("captions", t)
 
         audible = [c for c in book.chapters if next(c.sentences(), None) is not None]
         complete = len(tracks) == len(audible)
@@ -200,7 +204,7 @@ def build(
         if "epub" in wanted and not complete:
             epub = f"waits for a full build ({len(tracks)} of {len(audible)} chapters have audio)"
         elif "epub" in wanted:
-            epub = "written" if write_epub(book, tracks, layout, voice=profile, sync=sync).written else "unchanged"
+            epub = "written" if write_epub(book, tracks, layout, voice=profile, sync=sync, ruby=ruby).written else "unchanged"
             t = stage("epub", t)
         if "web" in wanted:
             from .outputs.web import write_web

@@ -31,7 +31,6 @@ log = logging.getLogger("accessible")
 __all__ = ["segment", "load_book", "split_sentences", "clause_offsets"]
 
 DEFAULT_TITLE = "政府工作报告"
-LONG_SENTENCE = 80  # sentences longer than this carry clause offsets
 
 
 def load_book(path: str | Path, title: str | None = None, *, words: bool = True) -> Book:
@@ -419,9 +418,7 @@ def _stray_closer(text: str, i: int, quoted: _Quoted) -> bool:
 
 
 def clause_offsets(text: str) -> tuple[int, ...]:
-    """Offsets just after ，、： outside quotes/brackets, for sentences over `LONG_SENTENCE`."""
-    if len(text) <= LONG_SENTENCE:
-        return ()
+    """Offsets just after ，、： outside quotes/brackets (where captions may cut a sentence)."""
     quoted = _Quoted(text)
     return tuple(m.end() for m in _CLAUSE_MARK.finditer(text, 0, len(text) - 1) if not quoted.inside(m.start()))
 

@@ -5,33 +5,22 @@ Only sentences whose clip is not in the cache are given to the engine, up to
 interrupted run (Ctrl-C, a kill, a failing sentence) loses nothing and the next run
 resumes where it stopped. The clips come back as a mapping that reads them from the
 cache on demand, so a whole book's audio never sits in memory.
-
-`write_chapter_audio` puts a chapter's clips end to end (with the voice profile's
-pauses) in a WAV file, beside a JSON file with every sentence's and word's time in
-it; the audiobook stage makes the final chapter files.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import unicodedata
-import wave
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, NamedTuple, Sequence
 
 from .cache import CachedClips, ClipCache, clip_key
 from .engines import Engine, engine_for
-from .engines.timing import span_time
-from .errors import InputError, OutputError, SynthesisError, VoiceError
-from .fsio import atomic_path, write_text
-from .layout import Layout, chapter_label
+from .errors import InputError, SynthesisError, VoiceError
 from .model import Book, Chapter, Clip, Sentence
-from .voices import Pauses, Voice
+from .voices import Voice
 
 log = logging.getLogger("accessible")
 
@@ -197,106 +186,3 @@ def _progress_bar(enabled: bool, label: str, total: int) -> Iterator[Callable[[]
     with Progress(*columns, console=Console(stderr=True)) as bar:
         task = bar.add_task(f"voice {label}", total=total)
         yield lambda: bar.advance(task)
-
-
-# -- chapter WAV + timings -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChapterFiles:
-    wav: Path
-    timings: Path
-    duration: float
-
-
-def reading_plan(chapter: Chapter, pauses: Pauses, tail: float = 0.0) -> list[tuple[Sentence, float]]:
-    """Every sentence of the chapter in reading order, with the silence that follows it.
-
-    After a heading: ``heading``; the end of a section (before the next section's heading)
-    is a larger break than a paragraph and gets ``heading`` too; the end of a paragraph:
-    ``paragraph``; otherwise ``sentence``. The last sentence is followed by ``tail``.
-    """
-    plan: list[tuple[Sentence, float]] = []
-    if chapter.heading:
-        plan.append((chapter.heading, pauses.heading))
-    for section in chapter.sections:
-        if section.heading:
-            if plan:
-                plan[-1] = (plan[-1][0], max(plan[-1][1], pauses.heading))
-            plan.append((section.heading, pauses.heading))
-        for paragraph in section.paragraphs:
-            last = len(paragraph.sentences) - 1
-            plan += [(s, pauses.paragraph if i == last else pauses.sentence) for i, s in enumerate(paragraph.sentences)]
-    if plan:
-        plan[-1] = (plan[-1][0], tail)
-    return plan
-
-
-def write_chapter_audio(chapter: Chapter, clips: Mapping[str, Clip], voice: Voice, folder: Path, stem: str) -> ChapterFiles:
-    """``folder/stem.wav`` (the clips end to end) and ``folder/stem.timings.json`` (absolute times)."""
-    wav_path, json_path = folder / f"{stem}.wav", folder / f"{stem}.timings.json"
-    entries = []
-    clock = 0.0
-    rate: int | None = None
-    with atomic_path(wav_path) as tmp:
-        try:
-            out = wave.open(str(tmp), "wb")
-        except OSError as e:
-            raise OutputError(f"cannot write {wav_path}: {e}") from None
-        with out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            for sentence, pause in reading_plan(chapter, voice.pauses):
-                clip = clips[sentence.id]
-                if rate is None:
-                    rate = clip.sample_rate
-                    out.setframerate(rate)
-                elif clip.sample_rate != rate:
-                    raise SynthesisError(f"{sentence.id}: clip at {clip.sample_rate} Hz in a {rate} Hz chapter")
-                out.writeframes(clip.pcm)
-                entries.append(_timing_entry(sentence, clip, clock))
-                gap = round(pause * rate)
-                out.writeframes(bytes(2 * gap))
-                clock += (len(clip.pcm) // 2 + gap) / rate
-            if rate is None:
-                out.setframerate(24000)
-    document = {
-        "chapter": chapter.id,
-        "title": chapter_label(chapter),
-        "audio": wav_path.name,
-        "sample_rate": rate,
-        "duration": round(clock, 4),
-        "sentences": entries,
-    }
-    write_text(json_path, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
-    return ChapterFiles(wav_path, json_path, clock)
-
-
-def _timing_entry(sentence: Sentence, clip: Clip, offset: float) -> dict[str, object]:
-    words = sentence.words or tuple((t.text_start, t.text_end) for t in clip.timings)
-    word_entries = []
-    for start, end in words:
-        when = span_time(clip.timings, start, end)
-        if when is not None and any(unicodedata.category(c)[0] in "LN" for c in sentence.text[start:end]):  # not punctuation
-            word_entries.append(
-                {"text": sentence.text[start:end], "span": [start, end],
-                 "start": round(offset + when[0], 4), "end": round(offset + when[1], 4)}
-            )
-    return {
-        "id": sentence.id,
-        "text": sentence.text,
-        "start": round(offset, 4),
-        "end": round(offset + clip.duration, 4),
-        "words": word_entries,
-    }
-
-
-def write_chapters(book: Book, clips: Mapping[str, Clip], voice: Voice, out_dir: Path, chapters: Sequence[int] | None = None) -> list[ChapterFiles]:
-    """Chapter WAVs and timings under ``out_dir/<book>/wav/`` for ``chapters`` (default: all with speech)."""
-    layout = Layout.for_book(book, out_dir)
-    folder = layout.root / "wav"
-    return [
-        write_chapter_audio(chapter, clips, voice, folder, layout.chapter_stem(chapter))
-        for chapter in select_chapters(book, chapters)
-        if next(chapter.sentences(), None) is not None
-    ]

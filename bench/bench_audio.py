@@ -24,9 +24,10 @@ from mutagen.mp4 import MP4
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from accessible import ffmpeg  # noqa: E402
-from accessible.audio.audiobook import assemble, build_audiobook  # noqa: E402
+from accessible.audio.assemble import assemble, reading_plan  # noqa: E402
+from accessible.audio.audiobook import build_audiobook  # noqa: E402
 from accessible.layout import Layout  # noqa: E402
-from accessible.audio.loudness import apply_gain, to_float, to_pcm16  # noqa: E402
+from accessible.audio.loudness import apply_gain, to_pcm16  # noqa: E402
 from accessible.audio.tracks import Manifest  # noqa: E402
 from accessible.voices import load_voice  # noqa: E402
 from audio_helpers import excerpt  # noqa: E402
@@ -73,7 +74,7 @@ def main() -> None:
         build_audiobook(book, clips, voice, layout)
         noop_s = time.perf_counter() - t0
         total_min = sum(t.duration for t in tracks) / 60
-        print(f"book audio {total_min:.2f} min: chapters (assemble+loudness+MP3+tags+captions) {chapters_s:.2f} s "
+        print(f"book audio {total_min:.2f} min: chapters (assemble+loudness+MP3+tags) {chapters_s:.2f} s "
               f"= {chapters_s / total_min:.2f} s per audio minute; M4B {m4b_s:.2f} s = {m4b_s / total_min:.2f} s/min; "
               f"unchanged rebuild {noop_s:.3f} s")
 
@@ -82,7 +83,7 @@ def main() -> None:
         sources = []
         for chapter, track in zip(book.chapters, tracks):
             entry = manifest.chapters[chapter.id]
-            source = to_pcm16(apply_gain(to_float(assemble(chapter, clips, voice.pauses).pcm), entry.gain_db))
+            source = to_pcm16(apply_gain(assemble(reading_plan(chapter, voice.pauses), clips).float_samples(), entry.gain_db))
             source = np.pad(source, (0, round(track.duration * entry.sample_rate) - len(source)))
             sources.append(source)
             path = layout.root / track.path

@@ -22,11 +22,14 @@ def sentence(sid: str, text: str, words: bool = True) -> Sentence:
     return Sentence(sid, text, tuple(spans) if words else ())
 
 
+_PUNCTUATION = "，。；：、！？“”（）"
+
+
 def _chunks(text: str) -> list[str]:
     """Two-character 'words', punctuation on its own (like jieba's spans)."""
     out, cur = [], ""
     for ch in text:
-        if ch in "，。；：、！？“”":
+        if ch in _PUNCTUATION:
             if cur:
                 out.append(cur)
             out.append(ch)
@@ -111,8 +114,9 @@ def fake_tracks(book: Book, out_dir: Path, per_char: float = 0.02, pause: float 
     for chapter in book.chapters:
         placed, t = [], 0.05
         for s in chapter.sentences():
+            # like an engine's: each character said in turn, punctuation unsaid (no duration)
             timings = tuple(
-                Timing(t + i * per_char, t + (i + 1) * per_char, i, i + 1) for i in range(len(s.text))
+                Timing(t + i * per_char, t + (i + (ch not in _PUNCTUATION)) * per_char, i, i + 1) for i, ch in enumerate(s.text)
             )
             end = t + len(s.text) * per_char
             placed.append(Placed(s.id, t, end, timings))

@@ -18,10 +18,12 @@ from mutagen.mp4 import MP4
 from PIL import Image
 
 from accessible import ffmpeg
-from accessible.audio.audiobook import EDGE_FADE, LEAD_IN, assemble, build_audiobook, check_clips, reading_plan
+from accessible.audio.assemble import EDGE_FADE, LEAD_IN, assemble, reading_plan
+from accessible.audio.audiobook import build_audiobook, check_clips
+from accessible.outputs.captions import write_captions
 from accessible.errors import ClipError, InputError, OutputError
 from accessible.layout import Layout, chapter_label
-from accessible.audio.loudness import PEAK_CEILING, apply_gain, to_float, to_pcm16
+from accessible.audio.loudness import PEAK_CEILING, apply_gain, to_pcm16
 from accessible.model import Clip
 from accessible.audio.tracks import Manifest
 from accessible.voices import Pauses, Voice
@@ -47,8 +49,14 @@ def built(request, tmp_path_factory):
     else:
         book, clips = real_voice_excerpt()
     layout = Layout.for_book(book, tmp_path_factory.mktemp("out"))
-    tracks = build_audiobook(book, clips, VOICE, layout, cover=_png()).tracks
-    return book, clips, layout, tracks
+    return book, clips, layout, with_captions(book, clips, layout, cover=_png())
+
+
+def with_captions(book, clips, layout, **options):
+    """The audio stage and then the captions, as a build runs them."""
+    tracks = build_audiobook(book, clips, VOICE, layout, **options).tracks
+    write_captions(book, tracks, layout)
+    return tracks
 
 
 def expected_marks(book, tracks) -> list[tuple[str, float]]:
@@ -71,7 +79,7 @@ def normalized_chapter(book, clips, layout, chapter_id: str) -> np.ndarray:
     (and the few samples of tail the MP3 encoding may add, see encoding.encode_to_target)."""
     chapter = next(c for c in book.chapters if c.id == chapter_id)
     entry = Manifest.load(layout).chapters[chapter_id]
-    pcm = to_pcm16(apply_gain(to_float(assemble(chapter, clips, VOICE.pauses).pcm), entry.gain_db))
+    pcm = to_pcm16(apply_gain(assemble(reading_plan(chapter, VOICE.pauses), clips).float_samples(), entry.gain_db))
     tail = round(entry.track.duration * entry.sample_rate) - len(pcm)
     assert 0 <= tail < 48
     return np.pad(pcm, (0, tail))
@@ -108,8 +116,8 @@ def test_assembly_places_every_sentence_at_exact_sample_offsets():
     book = make_book()
     clips = make_clips(book)
     chapter = book.chapters[2]
-    asm = assemble(chapter, clips, VOICE.pauses)
     plan = reading_plan(chapter, VOICE.pauses)
+    asm = assemble(plan, clips)
     expected = LEAD_IN + sum(clips[s.id].duration + p for s, p in plan)
     assert abs(asm.duration - expected) < 1 / RATE * len(plan)
     assert [p.sentence_id for p in asm.placed] == [s.id for s in chapter.sentences()]
@@ -127,7 +135,7 @@ def test_clips_that_end_in_sound_are_faded_not_clicked():
     clips = make_clips(book)
     loud = np.full(RATE // 2, 20000, dtype="<i2")  # starts and stops at full tilt
     clips["c01-h"] = Clip(loud.tobytes(), RATE, clips["c01-h"].timings[:1])
-    asm = assemble(book.chapters[1], clips, VOICE.pauses)
+    asm = assemble(reading_plan(book.chapters[1], VOICE.pauses), clips)
     first = round(asm.placed[0].start * RATE)
     edge = asm.pcm[first : first + len(loud)].astype(int)
     assert abs(edge[0]) < 200 and abs(edge[-1]) < 200  # no step into or out of the silence
@@ -254,7 +262,10 @@ def test_captions_parse_and_stay_inside_the_file(built):
         vtt = parse_vtt((layout.captions_dir / f"{stem}.vtt").read_text(encoding="utf-8"))
         srt = parse_srt((layout.captions_dir / f"{stem}.srt").read_text(encoding="utf-8"))
         words = parse_vtt((layout.captions_dir / f"{stem}.words.vtt").read_text(encoding="utf-8"))
-        assert [c.text for c in vtt] == [texts[p.sentence_id] for p in track.sentences]
+        pieces: dict[str, str] = {}  # a long sentence comes in pieces, ids "<sentence>.<n>"
+        for c in vtt:
+            pieces[c.id.partition(".")[0]] = pieces.get(c.id.partition(".")[0], "") + c.text
+        assert pieces == {p.sentence_id: texts[p.sentence_id] for p in track.sentences}
         assert [c.text for c in words] == [c.text for c in vtt]
         assert [(c.start, c.end) for c in srt] == [(c.start, c.end) for c in vtt] == [(c.start, c.end) for c in words]
         times = [t for c in vtt for t in (c.start, c.end)]
@@ -288,13 +299,14 @@ def test_rebuilding_one_chapter_touches_only_its_files(tmp_path):
     book = make_book()
     clips = make_clips(book)
     layout = Layout.for_book(book, tmp_path)
-    build_audiobook(book, clips, VOICE, layout)
+    with_captions(book, clips, layout)
     before = _mtimes(layout.root)
-    build_audiobook(book, clips, VOICE, layout)
+    with_captions(book, clips, layout)
     assert _mtimes(layout.root) == before  # nothing changed: nothing written
 
-    clips["c01-s00-p001-t001"] = make_clip("经济平稳增长。", seed=99)
-    tracks = build_audiobook(book, clips, VOICE, layout, chapters=[1]).tracks
+    longer = make_clip("经济平稳增长。", seed=99)  # another take, 0.1 s longer: later sentences move
+    clips["c01-s00-p001-t001"] = Clip(longer.pcm + bytes(2 * RATE // 10), RATE, longer.timings)
+    tracks = with_captions(book, clips, layout, chapters=[1])
     after = _mtimes(layout.root)
     changed = {name for name in after if after[name] != before.get(name)}
     assert changed == {
@@ -314,9 +326,9 @@ def test_a_renamed_chapter_leaves_no_stale_files(tmp_path):
     book = make_book()
     clips = make_clips(book)
     layout = Layout.for_book(book, tmp_path)
-    build_audiobook(book, clips, VOICE, layout, m4b=False)
+    with_captions(book, clips, layout, m4b=False)
     renamed = replace(book, chapters=(book.chapters[0], replace(book.chapters[1], heading=replace(book.chapters[1].heading, text="一、总结")), book.chapters[2]))
-    tracks = build_audiobook(renamed, clips, VOICE, layout, chapters=[1], m4b=False).tracks
+    tracks = with_captions(renamed, clips, layout, chapters=[1], m4b=False)
     names = sorted(p.name for p in layout.audio_dir.glob("*.mp3"))
     assert names == ["00-开篇.mp3", "01-一、总结.mp3", "02-二、任务.mp3"]
     assert not list(layout.captions_dir.glob("01-一、回顾*"))

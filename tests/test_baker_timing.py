@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accessible.engines.timing import Said, original_timings, span_time
+from accessible.engines.timing import Said, original_timings
 from accessible.model import Reading, Syllable, Timing
 
 
@@ -26,7 +26,6 @@ def test_spelled_out_number_is_one_unit_and_punctuation_is_instant() -> None:
     assert [(t.text_start, t.text_end) for t in timings] == [(0, 1), (1, 2), (2, 6), (6, 7)]
     assert timings[2].start == 0.4 and timings[2].end == 1.6
     assert timings[3].start == timings[3].end == 1.6  # the full stop, at the end of the speech
-    assert span_time(timings, 0, 2) == (0.0, 0.4)
 
 
 def test_leading_punctuation_and_nothing_said() -> None:

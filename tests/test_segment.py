@@ -131,13 +131,10 @@ def test_words_are_jieba_spans_over_the_sentence(book: Book) -> None:
         assert all(ends[k] <= a < b <= len(s.text) for k, (a, b) in enumerate(s.words)), s.id
 
 
-def test_clauses_only_on_long_sentences_after_commas_outside_quotes(book: Book) -> None:
+def test_clauses_after_commas_outside_quotes(book: Book) -> None:
     for s in book.sentences():
-        if len(s.text) <= 80:
-            assert s.clauses == ()
-            continue
-        assert s.clauses and list(s.clauses) == sorted(set(s.clauses))
-        assert all(s.text[i - 1] in "，、：" for i in s.clauses)
+        assert list(s.clauses) == sorted(set(s.clauses))
+        assert all(s.text[i - 1] in "，、：," for i in s.clauses)
     long = next(s for s in book.sentences() if s.text.startswith("在省委、省政府和市委的正确领导下"))
     # the ，、 inside “强势开局、跨越赶超，全面建成小康社会” are not offered
     quoted = (long.text.index("“"), long.text.index("”"))
@@ -173,8 +170,9 @@ def test_split_sentences(paragraph: str, sentences: list[str]) -> None:
     assert split_sentences(paragraph) == sentences
 
 
-def test_clause_offsets_ignore_short_sentences() -> None:
-    assert clause_offsets("短句，不拆。") == ()
+def test_clause_offsets() -> None:
+    assert clause_offsets("短句，也拆。") == (3,)
+    assert clause_offsets("1,000元，") == ()  # not the comma of 1,000, not at the very end
     long = "一" * 40 + "，" + "二" * 20 + "、" + "“三，四”" + "五" * 30 + "。"
     assert clause_offsets(long) == (41, 62)
 

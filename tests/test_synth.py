@@ -19,7 +19,8 @@ from accessible.errors import InputError, SynthesisError, VoiceError
 from accessible.model import Clip, Sentence
 from accessible.segment import load_book
 from accessible.speech import read_book
-from accessible.synth import synthesize_book, write_chapters
+from accessible.audio.assemble import LEAD_IN, write_chapters
+from accessible.synth import synthesize_book
 from accessible.voices import Voice, load_voice
 
 REPORT = """――2017年4月7日在衡水市第六届人民代表大会第一次会议上
@@ -144,6 +145,7 @@ def test_chapter_wav_and_timings(tmp_path: Path, baker) -> None:
     assert doc["duration"] == pytest.approx(seconds, abs=1e-3)
     chapter = book.chapters[1]
     assert [s["id"] for s in doc["sentences"]] == [s.id for s in chapter.sentences()]
+    assert doc["sentences"][0]["start"] == LEAD_IN  # the WAV is the chapter as the audiobook assembles it
     last_end = 0.0
     for entry in doc["sentences"]:
         assert last_end <= entry["start"] < entry["end"] <= seconds + 1e-3

@@ -15,8 +15,7 @@ import pytest
 
 from accessible.errors import OutputError
 from accessible.layout import Layout
-from accessible.model import Timing
-from accessible.outputs.web import word_groups, write_web
+from accessible.outputs.web import write_web
 
 from web_book import build_web, sentence, small_book, timed_tracks
 
@@ -56,7 +55,7 @@ class Page(HTMLParser):
     def handle_data(self, data):
         if self.stack and self.stack[-1][1].get("id") == "book-data":
             self.data_json += data
-        if self.stack and self.stack[-1][0] == "rt":
+        if self.stack and self.stack[-1][0] in ("rt", "rp"):
             return  # pinyin is not part of the text
         for _, a in self.stack:
             if "id" in a:
@@ -71,6 +70,10 @@ class Page(HTMLParser):
 
     def data(self) -> dict:
         return json.loads(self.data_json)
+
+
+def ruby(char: str, pinyin: str) -> str:
+    return f"<ruby>{char}<rp>(</rp><rt>{pinyin}</rt><rp>)</rp></ruby>"
 
 
 @pytest.fixture(scope="module")
@@ -142,8 +145,8 @@ def test_word_spans_follow_timings(built):
 def test_pinyin_only_where_the_reading_is_unusual(built):
     _, _, _, index, page = built
     html = index.read_text(encoding="utf-8")
-    assert '<ruby>银<rt>yín</rt></ruby><ruby>行<rt>háng</rt></ruby>' in html
-    assert '<ruby>着<rt>zhuó</rt></ruby><ruby>力<rt>lì</rt></ruby>' in html
+    assert ruby("银", "yín") + ruby("行", "háng") in html
+    assert ruby("着", "zhuó") + ruby("力", "lì") in html
     assert "<ruby>增" not in html  # 增长 zhǎng is the usual reading of 长
     assert page.all("button", id="pinyin")[0][1]["aria-pressed"] == "false"
     assert "pinyin-off" in page.all("html")[0][1]["class"]
@@ -250,33 +253,6 @@ def test_text_cannot_break_out_of_the_page(tmp_path):
     assert page.data()["key"].endswith("|2017-04-07")
 
 
-@pytest.mark.parametrize(
-    ("timings", "expected"),
-    [
-        # one syllable per character, in order
-        ([(0.0, 0.2, 0, 1), (0.2, 0.4, 1, 2)], [(0.0, 0.2, 0, 1), (0.2, 0.4, 1, 2)]),
-        # "8.2%" read as 百分之八点二: six syllables on one span become one stretch
-        ([(0.0, 0.1, 0, 4), (0.1, 0.2, 0, 4), (0.2, 0.6, 0, 4), (0.6, 0.8, 4, 5)], [(0.0, 0.6, 0, 4), (0.6, 0.8, 4, 5)]),
-        # overlapping spans merge; empty and out-of-range spans are dropped or clipped
-        ([(0.5, 0.7, 2, 4), (0.0, 0.5, 0, 3), (0.7, 0.8, 4, 4), (0.8, 0.9, 5, 99)], [(0.0, 0.7, 0, 4), (0.8, 0.9, 5, 6)]),
-    ],
-)
-def test_word_groups(timings, expected):
-    got = word_groups([Timing(*t) for t in timings], 6)
-    assert [(g.start, g.end, g.text_start, g.text_end) for g in got] == expected
-
-
-def test_syllable_timings_grow_to_words():
-    # 地区生产总值增长8.2%: a voice timing each syllable, "8.2%" as one spelled-out span
-    text = "地区生产总值增长8.2%。"
-    words = ((0, 2), (2, 4), (4, 6), (6, 8), (8, 11), (11, 12), (12, 13))
-    syllables = [Timing(i * 0.2, i * 0.2 + 0.2, i, i + 1) for i in range(8)] + [Timing(1.6, 2.6, 8, 12)]
-    got = word_groups(syllables, len(text), words)
-    assert [(text[g.text_start : g.text_end], round(g.start, 1), round(g.end, 1)) for g in got] == [
-        ("地区", 0.0, 0.4), ("生产", 0.4, 0.8), ("总值", 0.8, 1.2), ("增长", 1.2, 1.6), ("8.2%", 1.6, 2.6)
-    ]
-
-
 def test_whole_sample(tmp_path):
     from accessible.segment import load_book
     from accessible.speech import read_book
@@ -288,7 +264,7 @@ def test_whole_sample(tmp_path):
     assert sum(len(c["s"]) for c in page.data()["chapters"]) == len(list(book.sentences()))
     assert "".join(page.text_of[s.id] for s in book.sentences()) == "".join(s.text for s in book.sentences())
     # pinyin for the speech layer's corrections and for unusual readings, in dictionary tones
-    assert "<ruby>差<rt>chā</rt></ruby><ruby>率<rt>lǜ</rt></ruby>" in html
-    assert "<ruby>处<rt>chǔ</rt></ruby><ruby>理<rt>lǐ</rt></ruby><ruby>厂<rt>chǎng</rt></ruby>" in html  # said chú lí chǎng
+    assert ruby("差", "chā") + ruby("率", "lǜ") in html
+    assert ruby("处", "chǔ") + ruby("理", "lǐ") + ruby("厂", "chǎng") in html  # said chú lí chǎng
     assert "<ruby>良" not in html and "<ruby>一" not in html  # 良好 liáng hǎo is the usual reading; 一 only changes tone
     assert 100 < html.count("<ruby>") < 600

@@ -1,7 +1,7 @@
-"""The chaptered audiobook: one MP3 per chapter, one M4B, a playlist, captions.
+"""The chaptered audiobook: one MP3 per chapter, one M4B, a playlist.
 
-Each chapter is assembled from its sentence clips with the voice profile's pauses,
-brought to the same loudness with one linear gain (a zero-latency limiter on the rare
+Each chapter is assembled from its sentence clips with the voice profile's pauses
+(assemble.py), brought to the same loudness with one linear gain (a zero-latency limiter on the rare
 peak), and encoded with the bundled ffmpeg; the result is metered (see encoding.py).
 
 Sentence times are counted in samples while assembling, so they are exact in the PCM.
@@ -33,90 +33,35 @@ from typing import Callable, Iterator, Mapping, Sequence
 import numpy as np
 from mutagen import MutagenError
 
-from ..outputs.captions import write_captions
+from .assemble import EDGE_FADE, LEAD_IN, assemble, reading_plan
 from .encoding import AAC, MP3, encode_to_target
 from ..errors import ClipError, InputError, OutputError
 from ..fsio import Stamp, atomic_path, write_text_if_changed
 from ..layout import Layout, chapter_label
-from .loudness import PEAK_CEILING, TARGET_LUFS, apply_gain, loudness_gain, to_float
-from ..model import Book, Chapter, ChapterTrack, Clip, Placed, Sentence, Timing
+from .loudness import PEAK_CEILING, TARGET_LUFS, apply_gain, loudness_gain
+from ..model import Book, Chapter, ChapterTrack, Clip, Sentence
 from .tags import Mark, TrackTags, cover_mime, ffmetadata, iso639_2, write_id3, write_mp4_extras
-from ..synth import reading_plan as synth_plan, select_chapters
+from ..synth import select_chapters
+from ..timeline import Timeline, chapter_timeline
 from .tracks import ChapterEntry, Manifest
 from ..voices import Pauses, Voice
 
 log = logging.getLogger("accessible")
 
-LEAD_IN = 0.5  # s of silence before a chapter's first word
-# A clip that starts or ends on a non-zero sample clicks against the silence around it
-# (seen on the sample: 4 of 471 offline-voice clips end in sound); a few milliseconds of
-# fade at both ends remove the click and move nothing.
-EDGE_FADE = 0.003
 # Part of every input hash: change it when the encoding changes, and every file is redone.
 ENCODING = f"{MP3} {AAC} lead={LEAD_IN} fade={EDGE_FADE} v4"
 
 
-@dataclass(frozen=True)
-class Assembly:
-    """A chapter's audio before loudness normalization, and where each sentence lies in it."""
-
-    pcm: np.ndarray  # int16 mono
-    sample_rate: int
-    placed: tuple[Placed, ...]
-
-    @property
-    def duration(self) -> float:
-        return len(self.pcm) / self.sample_rate
-
-
-def reading_plan(chapter: Chapter, pauses: Pauses) -> list[tuple[Sentence, float]]:
-    """The synth stage's plan; the chapter ends with its share of the ``chapter`` pause
-    (the rest is the next file's lead-in), at least a paragraph pause."""
-    return synth_plan(chapter, pauses, tail=max(pauses.chapter - LEAD_IN, pauses.paragraph))
-
-
-def _faded(samples: np.ndarray, n: int) -> np.ndarray:
-    n = min(n, len(samples) // 2)
-    if n == 0:
-        return samples
-    ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(n) + 0.5) / n)
-    out = samples.copy()
-    out[:n] = np.rint(samples[:n] * ramp)
-    out[-n:] = np.rint(samples[-n:] * ramp[::-1])
-    return out
-
-
-def assemble(chapter: Chapter, clips: Mapping[str, Clip], pauses: Pauses) -> Assembly:
-    """Clips in reading order with their pauses; placements counted in samples (exact)."""
-    plan = reading_plan(chapter, pauses)
-    rate = next((c.sample_rate for c in (clips.get(s.id) for s, _ in plan) if c), 0)
-    pieces: list[np.ndarray] = []
-    placed: list[Placed] = []
-    pos = round(LEAD_IN * rate)
-    pieces.append(np.zeros(pos, dtype="<i2"))
-    for sentence, pause in plan:
-        clip = clips.get(sentence.id)
-        if clip is None:
-            raise ClipError(f"the clip of {sentence.id} is missing", (sentence.id,))
-        samples = _faded(np.frombuffer(clip.pcm, dtype="<i2"), round(EDGE_FADE * rate))
-        start, end = pos / rate, (pos + len(samples)) / rate
-        timings = tuple(Timing(start + t.start, start + t.end, t.text_start, t.text_end) for t in clip.timings)
-        placed.append(Placed(sentence.id, start, end, timings))
-        gap = round(pause * rate)
-        pieces += [samples, np.zeros(gap, dtype="<i2")]
-        pos += len(samples) + gap
-    return Assembly(np.concatenate(pieces), rate, tuple(placed))
-
-
-def chapter_marks(chapter: Chapter, placed: Sequence[Placed], duration: float) -> tuple[Mark, ...]:
+def chapter_marks(chapter: Chapter, timeline: Timeline) -> tuple[Mark, ...]:
     """The chapter's navigable parts: its start (with its title), then each titled section
-    from its heading on. They tile the file: each ends where the next begins."""
-    starts = {p.sentence_id: p.start for p in placed}
+    from its heading on (as the timeline places it). They tile the file: each ends where
+    the next begins."""
     heads = [(chapter.id, chapter_label(chapter), 0.0)]
     for section in chapter.sections:
-        if section.heading and starts[section.heading.id] > heads[-1][2]:
-            heads.append((section.id, section.title, starts[section.heading.id]))
-    ends = [h[2] for h in heads[1:]] + [duration]
+        start = timeline.start_of(section.heading.id) if section.heading else None
+        if start is not None and start / 1000 > heads[-1][2]:
+            heads.append((section.id, section.title, start / 1000))
+    ends = [h[2] for h in heads[1:]] + [timeline.duration / 1000]
     return tuple(Mark(mid, title, start, end) for (mid, title, start), end in zip(heads, ends))
 
 
@@ -221,22 +166,21 @@ def _tagging(path: Path, fn: Callable[..., None], *args: object) -> None:
 def _build_chapter(
     chapter: Chapter, clips: Mapping[str, Clip], voice: Voice, layout: Layout, tags: TrackTags, key: str, target: float
 ) -> ChapterEntry:
-    assembly = assemble(chapter, clips, voice.pauses)
+    assembly = assemble(reading_plan(chapter, voice.pauses), clips)
     label = chapter_label(chapter)
     audio_path = layout.chapter_audio(chapter)
     rate, placed = assembly.sample_rate, assembly.placed
-    samples = to_float(assembly.pcm)
+    samples = assembly.float_samples()
     del assembly  # the int16 PCM is not needed again: free it before encoding
     gain_db = loudness_gain(samples, rate, target=target, what=f"chapter {label!r}")
     samples = apply_gain(samples, gain_db)
     with atomic_path(audio_path) as tmp:
         done = encode_to_target(lambda: [samples], rate, tmp, MP3, target=target, ceiling=PEAK_CEILING, what=str(audio_path))
-        duration = done.samples / rate
-        marks = chapter_marks(chapter, placed, duration)
+        track = ChapterTrack(chapter.id, label, _relative(layout, audio_path), done.samples / rate, placed)
+        marks = chapter_marks(chapter, chapter_timeline(chapter, track))
         _tagging(tmp, write_id3, replace(tags, title=label), marks)
-    captions = write_captions(layout, chapter, placed)
-    track = ChapterTrack(chapter.id, label, _relative(layout, audio_path), duration, placed)
-    files = (track.path, *(_relative(layout, p) for p in captions))
+    duration = track.duration
+    files = (track.path,)
     loud = done.loudness
     limited = ", peaks limited" if done.limited else ""
     log.info("%s: %.1f s, gain %+.1f dB%s, %.1f LUFS, %.1f dBTP", track.path, duration, gain_db, limited, loud.integrated, loud.true_peak)
@@ -264,7 +208,7 @@ def _book_pcm(chapters: Sequence[Chapter], clips: Mapping[str, Clip], voice: Voi
     """The whole book's normalized PCM, chapter by chapter, as the chapter files were made
     from (with the tail their encoding added, so chapters start where the marks say)."""
     for chapter, entry in zip(chapters, entries, strict=True):
-        samples = apply_gain(to_float(assemble(chapter, clips, voice.pauses).pcm), entry.gain_db)
+        samples = apply_gain(assemble(reading_plan(chapter, voice.pauses), clips).float_samples(), entry.gain_db)
         length = round(entry.track.duration * entry.sample_rate)
         samples = np.pad(samples, (0, length - len(samples)))
         yield samples  # the only whole-chapter array alive while the encoder works on it
@@ -318,7 +262,7 @@ def build_audiobook(
     target_lufs: float = TARGET_LUFS,
     m4b: bool = True,
 ) -> Audiobook:
-    """Build (or reuse) the chapter MP3s and captions, then the playlist and the M4B.
+    """Build (or reuse) the chapter MP3s, then the playlist and the M4B.
 
     ``chapters``: chapter numbers to build (default all); the others are left untouched.
     A chapter whose inputs did not change since the last build (see `tracks.Manifest`)

@@ -63,12 +63,3 @@ def original_timings(text: str, reading: Reading, said: Iterable[Said], duration
 
 def _clamp(t: float, duration: float) -> float:
     return min(max(t, 0.0), duration)
-
-
-def span_time(timings: Iterable[Timing], start: int, end: int) -> tuple[float, float] | None:
-    """When text [start, end) is said: from the first to the last timing that overlaps it."""
-    hits = [t for t in timings if t.text_start < end and t.text_end > start]
-    said = [t for t in hits if t.end > t.start] or hits
-    if not said:
-        return None
-    return min(t.start for t in said), max(t.end for t in said)

@@ -1,66 +1,92 @@
-"""Captions per chapter: WebVTT and SRT, one cue per sentence with its original text.
+"""Captions per chapter, from its timeline: WebVTT and SRT, and a word-level WebVTT.
 
-Cue times are the sentence placements of the chapter file (exact, see audio.py). The
-word-level WebVTT adds an inline timestamp before every word (karaoke style), from the
-word spans of the text and the clip's timings.
+A cue shows a piece of one sentence (its original text) while it is heard. A sentence
+that would stay up longer than `MAX_MS` or take more than two lines of `LINE`
+characters is split at its clause marks (`Sentence.clauses`: after ，、：), and a clause
+still too long between its words; pieces are packed greedily up to those limits. The
+pieces of a sentence tile its time: each starts with its first word's first sound. The
+word-level WebVTT stamps every word inside its cue with the timeline's time for it
+(karaoke style), so word cues keep their exact times.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
-from ..fsio import write_text
+from ..fsio import write_text_if_changed
 from ..layout import Layout
-from ..model import Chapter, Placed, Sentence, Timing
+from ..model import Book, ChapterTrack
+from ..timeline import Timeline, Utterance, timelines
+
+MAX_MS = 7000  # a cue longer than this is split: reading speed, not listening speed
+LINE = 20  # characters per caption line (Chinese subtitles run 15-20); two lines per cue
+SUFFIXES = (".vtt", ".srt")  # every file of the captions folder ends with one of these
 
 _VTT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 @dataclass(frozen=True)
 class Cue:
-    id: str  # the sentence id, so a cue can be linked to the text
-    start: float
-    end: float
+    id: str  # the sentence id (with ".1", ".2"… for the pieces of a split sentence)
+    start: int  # ms
+    end: int
     text: str
-    words: tuple[tuple[float, str], ...] = ()  # (start time, word) in reading order
+    words: tuple[tuple[int, str], ...] = ()  # the text in pieces, each from a word on, with the ms it starts
 
 
-def _time_at(offset: int, timings: Sequence[Timing]) -> float | None:
-    """When character ``offset`` of the original text is spoken (None if no timing covers it)."""
-    for t in timings:
-        if t.text_start <= offset < t.text_end:
-            share = (offset - t.text_start) / (t.text_end - t.text_start)
-            return t.start + share * (t.end - t.start)
-        if t.text_start > offset:
-            return t.start  # an untimed gap (punctuation): the next spoken part
-    return None
+def _pieces(u: Utterance) -> list[tuple[int, int]]:
+    """Where the sentence's text is cut into cues: ``[start, end)`` spans tiling it."""
+    text = u.sentence.text
+    starts = sorted((w.text_start, w.start) for w in u.words)
+
+    def heard_from(offset: int) -> int:
+        """When the text from ``offset`` on starts to be heard (the sentence's end if never)."""
+        return next((t for i, t in starts if i >= offset), u.end)
+
+    def fits(a: int, b: int) -> bool:
+        return b - a <= 2 * LINE and heard_from(b) - (u.start if a == 0 else heard_from(a)) <= MAX_MS
+
+    def has_words(a: int, b: int) -> bool:
+        return any(a <= i < b for i, _ in starts)
+
+    clauses = [0, *(c for c in u.sentence.clauses if 0 < c < len(text)), len(text)]
+    atoms: list[tuple[int, int]] = []  # clauses, and the words of a clause that does not fit
+    for a, b in zip(clauses, clauses[1:]):
+        cuts = [a, b] if fits(a, b) else [a, *(i for i, _ in starts if a < i < b), b]
+        atoms += zip(cuts, cuts[1:])
+    pieces: list[tuple[int, int]] = []
+    for a, b in atoms:
+        if pieces and (fits(pieces[-1][0], b) or not has_words(a, b)):
+            pieces[-1] = (pieces[-1][0], b)
+        else:
+            pieces.append((a, b))
+    return pieces
 
 
-def _words(sentence: Sentence, placed: Placed) -> tuple[tuple[float, str], ...]:
-    """(start time, text) per word; the pieces tile the whole text (whatever lies between
-    words, such as punctuation, stays with the word before it)."""
-    if not sentence.words or not placed.timings:
-        return ()
-    starts = sorted({start for start, _ in sentence.words})
-    starts[0] = 0
-    ends = starts[1:] + [len(sentence.text)]
-    words = []
-    for start, end in zip(starts, ends):
-        at = _time_at(start, placed.timings)
-        words.append((placed.start if at is None else at, sentence.text[start:end]))
-    return tuple(words)
+def sentence_cues(u: Utterance) -> list[Cue]:
+    """The cues of one sentence: one, or one per piece when it is too long to read at once."""
+    text = u.sentence.text
+    pieces = _pieces(u)
+    bounds = [u.start] + [next((w.start for w in u.words if w.text_start >= a), u.end) for a, _ in pieces[1:]] + [u.end]
+    cues = []
+    for k, ((a, b), start, end) in enumerate(zip(pieces, bounds, bounds[1:]), 1):
+        stamps = [(w.text_start, w.start) for w in u.words if a <= w.text_start < b and start < w.start < end]
+        cuts = [a, *(offset for offset, _ in stamps), b]
+        pieces_of_text = zip([start, *(ms for _, ms in stamps)], (text[x:y] for x, y in zip(cuts, cuts[1:])))
+        words = tuple((at, piece) for at, piece in pieces_of_text if piece)
+        cue_id = u.sentence.id if len(pieces) == 1 else f"{u.sentence.id}.{k}"
+        cues.append(Cue(cue_id, start, end, text[a:b], words))
+    return cues
 
 
-def cues(chapter: Chapter, placed: Sequence[Placed]) -> list[Cue]:
-    """One cue per placed sentence, with the sentence text as shown in the book."""
-    by_id = {s.id: s for s in chapter.sentences()}
-    return [Cue(p.sentence_id, p.start, p.end, by_id[p.sentence_id].text, _words(by_id[p.sentence_id], p)) for p in placed]
+def cues(timeline: Timeline) -> list[Cue]:
+    return [cue for u in timeline.utterances for cue in sentence_cues(u)]
 
 
-def _clock(seconds: float, separator: str) -> str:
-    ms = max(0, round(seconds * 1000))
+def _clock(ms: int, separator: str) -> str:
+    ms = max(0, ms)
     hours, ms = divmod(ms, 3_600_000)
     minutes, ms = divmod(ms, 60_000)
     secs, ms = divmod(ms, 1000)
@@ -73,16 +99,13 @@ def _one_line(text: str) -> str:
 
 
 def _karaoke(cue: Cue) -> str:
-    """Cue text with ``<hh:mm:ss.mmm>`` before each word; a timestamp must lie strictly
-    inside the cue and after the previous one, so the ones that would not are left out."""
+    """Cue text with ``<hh:mm:ss.mmm>`` before each word heard after the cue begins (each
+    strictly inside the cue and after the one before, as WebVTT requires)."""
     parts: list[str] = []
-    last = cue.start
-    for at, word in cue.words:
-        stamp = round(at, 3)
-        if parts and last < stamp < cue.end:
-            parts.append(f"<{_clock(stamp, '.')}>")
-            last = stamp
-        parts.append(_one_line(word).translate(_VTT_ESCAPES))
+    for at, piece in cue.words:
+        if at > cue.start:
+            parts.append(f"<{_clock(at, '.')}>")
+        parts.append(_one_line(piece).translate(_VTT_ESCAPES))
     return "".join(parts)
 
 
@@ -101,8 +124,7 @@ def to_srt(cue_list: Sequence[Cue]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def caption_paths(layout: Layout, chapter: Chapter) -> dict[str, Path]:
-    stem = layout.chapter_stem(chapter)
+def caption_paths(layout: Layout, stem: str) -> dict[str, Path]:
     return {
         "vtt": layout.captions_dir / f"{stem}.vtt",
         "srt": layout.captions_dir / f"{stem}.srt",
@@ -110,11 +132,23 @@ def caption_paths(layout: Layout, chapter: Chapter) -> dict[str, Path]:
     }
 
 
-def write_captions(layout: Layout, chapter: Chapter, placed: Sequence[Placed]) -> list[Path]:
-    """Write the chapter's captions (sentence WebVTT, SRT, word-level WebVTT); return the paths."""
-    cue_list = cues(chapter, placed)
-    paths = caption_paths(layout, chapter)
-    texts = {"vtt": to_webvtt(cue_list), "srt": to_srt(cue_list), "words.vtt": to_webvtt(cue_list, words=True)}
-    for kind, path in paths.items():
-        write_text(path, texts[kind])
-    return list(paths.values())
+def write_captions(book: Book, tracks: Iterable[ChapterTrack], layout: Layout) -> list[Path]:
+    """Write every chapter's captions (sentence WebVTT, SRT, word-level WebVTT) from its
+    timeline; files that would not change are left untouched, and caption files of
+    chapters that are gone are removed. Returns the paths, in book order."""
+    heard = timelines(book.chapters, tracks)
+    written: list[Path] = []
+    for chapter in book.chapters:
+        timeline = heard.get(chapter.id)
+        if timeline is None:
+            continue
+        cue_list = cues(timeline)
+        texts = {"vtt": to_webvtt(cue_list), "srt": to_srt(cue_list), "words.vtt": to_webvtt(cue_list, words=True)}
+        for kind, path in caption_paths(layout, layout.chapter_stem(chapter)).items():
+            write_text_if_changed(path, texts[kind])
+            written.append(path)
+    if layout.captions_dir.is_dir():
+        for old in layout.captions_dir.iterdir():
+            if old.is_file() and old.name.endswith(SUFFIXES) and old not in written:
+                old.unlink()
+    return written

@@ -3,7 +3,8 @@
 EPUBCheck validates the package against the EPUB 3.3 rules; it does not know whether
 the overlays cover the text or fit the audio. So this module also reads the EPUB
 back (zip, OPF, XHTML, SMIL, the MP3s themselves) and checks that every sentence has
-exactly one `par`, that every clip lies inside its audio file, that clips run in
+exactly one `par` (with word sync: that every word has one, and a sentence's word pars
+follow its words without gap or overlap), that every clip lies inside its audio file, that clips run in
 order without overlapping, and that the durations in the OPF, the sums of the SMIL
 clips and the measured audio agree within `TOLERANCE`; and that the package carries
 the accessibility metadata DAISY Ace asks for and a styled ``media:active-class``.
@@ -17,6 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -28,7 +30,7 @@ from lxml import etree
 
 from .. import ffmpeg
 from ..errors import AccessibleError, InputError
-from .xhtml import SENTENCE_CLASS
+from .xhtml import SENTENCE_CLASS, WORD_CLASS
 
 TOLERANCE = 0.05  # seconds
 _NS = {
@@ -40,6 +42,7 @@ _NS = {
 _TEXTREF = "{http://www.idpf.org/2007/ops}textref"
 _CHECKS = (
     ("pars", "every sentence has exactly one par"),
+    ("words", "word sync: every word has its par, a sentence's word pars tile it in reading order"),
     ("inside", "every clip lies inside its audio file"),
     ("order", "clips in order, no overlaps"),
     ("durations", f"durations agree: OPF = SMIL sums = audio (within {TOLERANCE * 1000:.0f} ms)"),
@@ -188,6 +191,47 @@ def _is_sentence(element: etree._Element) -> bool:
     return SENTENCE_CLASS in (element.get("class") or "").split()
 
 
+def _is_word(element: etree._Element) -> bool:
+    return WORD_CLASS in (element.get("class") or "").split()
+
+
+_PINYIN = {f"{{{_NS['h']}}}rt", f"{{{_NS['h']}}}rp"}
+
+
+def _outside_words(element: etree._Element) -> str:
+    """The text of a sentence that no word element holds (pinyin ruby left out)."""
+    parts = [element.text or ""]
+    for child in element:
+        if not _is_word(child) and child.tag not in _PINYIN:
+            parts.append(_outside_words(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _check_words(doc: str, smil_name: str, html: etree._Element, seqs: dict[str, list[tuple[str, float, float]]], refs, problems) -> None:
+    """Word sync: every word element of a sentence has one par in the sentence's seq, in
+    reading order; the pars follow each other without gap or overlap; and nothing the
+    voice says (a letter or digit) lies outside every word."""
+    for sentence in (e for e in html.iter() if _is_sentence(e)):
+        words = [w.get("id") for w in sentence.iter() if _is_word(w)]
+        if not words:
+            continue
+        sid = sentence.get("id")
+        loose = "".join(c for c in _outside_words(sentence) if unicodedata.category(c)[0] in "LN")
+        if loose:
+            problems.append(f"{doc}#{sid}: {loose[:20]!r} is in no word, so it is never highlighted")
+        pars = seqs.get(sid, [])
+        missing = [w for w in words if refs[w] != 1]
+        if missing:
+            problems.append(f"{doc}#{sid}: word(s) {', '.join(missing[:3])} without exactly one par")
+        if [t for t, _, _ in pars] != words:
+            problems.append(f"{smil_name}: the pars of {sid} are not its {len(words)} words in reading order")
+        for (a, _, end), (b, begin, _) in zip(pars, pars[1:]):
+            if abs(begin - end) > 0.0005:
+                kind = "a gap" if begin > end else "an overlap"
+                problems.append(f"{smil_name}: {a} ends at {end:.3f} s, {b} begins at {begin:.3f} s ({kind})")
+
+
 def _opf(zf: zipfile.ZipFile) -> tuple[str, etree._Element]:
     container = _xml(zf, "META-INF/container.xml")
     rootfile = container.find(".//c:rootfile", _NS)
@@ -208,6 +252,7 @@ def _check_document(
     smil = _xml(zf, smil_name)
     refs: Counter[str] = Counter()
     clips: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    seqs: dict[str, list[tuple[str, float, float]]] = defaultdict(list)  # sentence id -> its word pars
     total = 0.0
     for el in smil.iter(f"{{{_NS['s']}}}par", f"{{{_NS['s']}}}seq"):
         if el.tag == f"{{{_NS['s']}}}seq":
@@ -231,9 +276,13 @@ def _check_document(
             continue
         clips[_join(smil_name, audio.get("src", ""))].append((begin, end))
         total += end - begin
+        seq = el.getparent()
+        if seq is not None and seq.get(_TEXTREF):
+            seqs[seq.get(_TEXTREF).partition("#")[2]].append((target, begin, end))
     for sid in sentences:
         if refs[sid] != 1:
             problems["pars"].append(f"{doc}#{sid}: {refs[sid]} pars (expected exactly 1)")
+    _check_words(doc, smil_name, html, seqs, refs, problems["words"])
     for audio_name, spans in clips.items():
         length = lengths(audio_name)
         if length is None:

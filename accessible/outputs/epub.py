@@ -26,6 +26,7 @@ from ..errors import OutputError
 from ..fsio import Stamp, atomic_path, write_text
 from ..layout import Layout, chapter_label
 from ..model import Book, Chapter, ChapterTrack
+from ..timeline import chapter_timeline
 from ..voices import Voice
 
 log = logging.getLogger("accessible")
@@ -34,7 +35,7 @@ CSS = "style.css"
 COVER_IMAGE = "images/cover.png"
 COVER_PAGE = "cover.xhtml"
 NAV_PAGE = "nav.xhtml"
-_SOURCES = ("epub.py", "xhtml.py", "smil.py", "cover.py")
+_SOURCES = ("epub.py", "xhtml.py", "smil.py", "cover.py", "../timeline.py", "../speech/ruby.py")
 # No EPUB 2 guide (its types differ from EPUB 3 landmarks) and not ebooklib's page list: it
 # would invent one from every id with an epub:type; ours comes from the book's print pages.
 _WRITER_OPTIONS = {"epub2_guide": False, "epub3_pages": False, "landmark_title": "导览"}
@@ -175,7 +176,7 @@ def _readable_chapters(book: Book) -> list[Chapter]:
 
 
 def build_package(
-    book: Book, tracks: Sequence[ChapterTrack], root: Path, *, voice: Voice, sync: smil.Sync = "sentence"
+    book: Book, tracks: Sequence[ChapterTrack], root: Path, *, voice: Voice, sync: smil.Sync = "sentence", ruby: bool = False
 ) -> tuple[epub.EpubBook, int, str]:
     """The ebooklib book, the total overlay duration in ms and the nav's page-list (nothing is written)."""
     if sync not in smil.SYNC_MODES:
@@ -208,17 +209,19 @@ def build_package(
     pages, total_ms = [], 0
     marks = xhtml.page_marks(book)
     for chapter in chapters:
+        track = by_chapter.get(chapter.id)
+        timeline = chapter_timeline(chapter, track) if track is not None else None
+        words = {u.sentence.id: u.words for u in timeline.utterances} if timeline and sync == "word" else {}
         page = _Page(
             uid=f"page-{chapter.id}",
             file_name=doc_name(chapter),
             title=chapter_label(chapter),
-            content=xhtml.chapter_page(book, chapter, css=CSS, words=sync == "word", marks=marks).encode(),
+            content=xhtml.chapter_page(book, chapter, css=CSS, view=xhtml.View(words, ruby, marks)).encode(),
         )
-        track = by_chapter.get(chapter.id)
-        if track is None:
+        if track is None or timeline is None:
             log.warning("chapter %s (%s) has no audio; its page is not synchronized", chapter.id, chapter_label(chapter))
         else:
-            cues = smil.chapter_cues(chapter, track, sync)
+            cues = smil.chapter_cues(timeline, sync)
             overlay_id = f"mo-{chapter.id}"
             pkg.add_item(
                 epub.EpubItem(
@@ -255,13 +258,13 @@ def build_package(
     return pkg, total_ms, page_list
 
 
-def inputs_digest(book: Book, tracks: Sequence[ChapterTrack], root: Path, *, voice: Voice, sync: str) -> str:
+def inputs_digest(book: Book, tracks: Sequence[ChapterTrack], root: Path, *, voice: Voice, sync: str, ruby: bool = False) -> str:
     """Everything the EPUB is made from: text, timings, audio files, voice, settings, this code."""
     h = hashlib.sha256()
     here = Path(__file__).parent
     for name in _SOURCES:
         h.update((here / name).read_bytes())
-    h.update(repr((book, tuple(tracks), voice.name, voice.description, sync, cover_mod.cjk_font())).encode())
+    h.update(repr((book, tuple(tracks), voice.name, voice.description, sync, ruby, cover_mod.cjk_font())).encode())
     for track in tracks:
         try:
             st = (root / track.path).stat()
@@ -282,13 +285,14 @@ def write_epub(
     *,
     voice: Voice,
     sync: smil.Sync = "sentence",
+    ruby: bool = False,
     force: bool = False,
 ) -> EpubResult:
     """Write ``layout.epub`` unless it is already built from the same inputs and still
     holds what was written (the marker beside it keeps the inputs' digest, the overlay
     duration and the file's stamp)."""
     path = layout.epub
-    digest = inputs_digest(book, tracks, layout.root, voice=voice, sync=sync)
+    digest = inputs_digest(book, tracks, layout.root, voice=voice, sync=sync, ruby=ruby)
     marker = _digest_path(path)
     if not force:
         try:  # anything but the exact line we write (a damaged or foreign file) means: build again
@@ -299,7 +303,7 @@ def write_epub(
             if Stamp(int(kept[2]), kept[3]).matches(path):
                 return EpubResult(path, False, int(kept[1]) / 1000)
             log.warning("%s: damaged or missing since it was made; writing it again", path.name)
-    pkg, total_ms, page_list = build_package(book, tracks, layout.root, voice=voice, sync=sync)
+    pkg, total_ms, page_list = build_package(book, tracks, layout.root, voice=voice, sync=sync, ruby=ruby)
     with atomic_path(path) as tmp:
         writer = _Writer(str(tmp), pkg, {**_WRITER_OPTIONS, "mtime": dt.datetime.now(dt.timezone.utc)})
         writer.page_list = page_list

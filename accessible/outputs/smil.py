@@ -1,10 +1,11 @@
 """Media overlays: which text element is highlighted during which part of a chapter's audio.
 
-Times are whole milliseconds so that the SMIL clips, the per-overlay and the total
-``media:duration`` add up exactly. The clips of a chapter tile its audio file from 0
+Times are the timeline's whole milliseconds, so the SMIL clips, the per-overlay and the
+total ``media:duration`` add up exactly. The clips of a chapter tile its audio file from 0
 to its end: a sentence's clip runs from the moment it starts to the moment the next
-one starts, so the pause after a sentence stays with it. Reading systems play only
-what the clips cover, so gaps would cut the pauses out of the listening.
+one starts, so the pause after a sentence stays with it; with word sync its words tile
+it the same way. Reading systems play only what the clips cover, so gaps would cut the
+pauses out of the listening.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Literal
 from xml.sax.saxutils import quoteattr
 
 from ..errors import OutputError
-from ..model import Chapter, ChapterTrack, Placed, Sentence
+from ..timeline import Timeline, Utterance
 from .xhtml import word_id
 
 Sync = Literal["sentence", "word"]
@@ -39,48 +40,22 @@ def clock(ms: int) -> str:
     return f"{hours}:{minute:02d}:{sec:02d}.{milli:03d}"
 
 
-def _ms(seconds: float) -> int:
-    return round(seconds * 1000)
-
-
-def _word_cues(sentence: Sentence, placed: Placed, begin: int, end: int) -> tuple[Cue, ...]:
-    """Words timed from the sentence's syllable timings, tiling the sentence's clip.
-
-    A word with no timing (punctuation) gets no cue; a word that starts together with
-    the next one is too short to show and is dropped.
-    """
-    targets: list[str] = []
-    starts: list[int] = []
-    for i, (ws, we) in enumerate(sentence.words):
-        times = [t.start for t in placed.timings if t.text_start < we and t.text_end > ws]
-        if times:
-            targets.append(word_id(sentence.id, i))
-            starts.append(min(max(_ms(min(times)), starts[-1] if starts else begin), end))
-    if not targets:
-        return ()
-    bounds = [begin] + starts[1:] + [end]
-    return tuple(Cue(t, b, e) for t, b, e in zip(targets, bounds, bounds[1:]) if e > b)
-
-
-def chapter_cues(chapter: Chapter, track: ChapterTrack, sync: Sync = "sentence") -> tuple[Cue, ...]:
-    """The cues of one chapter in reading order, tiling ``[0, track.duration]``."""
-    by_id = {p.sentence_id: p for p in track.sentences}
-    sentences = [s for s in chapter.sentences() if s.id in by_id]
-    stray = set(by_id) - {s.id for s in sentences}
-    if stray:
+def chapter_cues(timeline: Timeline, sync: Sync = "sentence") -> tuple[Cue, ...]:
+    """The cues of one chapter in reading order, tiling its audio file (see `Timeline.tiles`)."""
+    if timeline.strays:
         raise OutputError(
-            f"chapter {chapter.id}: its audio places sentences the text does not have ({', '.join(sorted(stray)[:3])}); "
-            "rebuild the audio"
+            f"chapter {timeline.chapter_id}: its audio places sentences the text does not have "
+            f"({', '.join(sorted(timeline.strays)[:3])}); rebuild the audio"
         )
-    placed = [by_id[s.id] for s in sentences]
-    if any(b.start < a.start for a, b in zip(placed, placed[1:])):
-        raise OutputError(f"chapter {chapter.id}: its audio is not in reading order; rebuild the audio")
-    total = _ms(track.duration)
-    bounds = [0] + [min(_ms(p.start), total) for p in placed[1:]] + [total]
     return tuple(
-        Cue(sentence.id, begin, end, _word_cues(sentence, p, begin, end) if sync == "word" else ())
-        for sentence, p, begin, end in zip(sentences, placed, bounds, bounds[1:])
-        if end > begin  # a sentence placed at the same instant as the next one cannot be shown
+        Cue(u.sentence.id, begin, end, _word_pars(u, begin, end) if sync == "word" else ())
+        for u, begin, end in timeline.tiles()
+    )
+
+
+def _word_pars(utterance: Utterance, begin: int, end: int) -> tuple[Cue, ...]:
+    return tuple(
+        Cue(word_id(utterance.sentence.id, i), b, e) for i, (_, b, e) in enumerate(utterance.tiles(begin, end)) if e > b
     )
 
 

@@ -17,21 +17,22 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 from html import escape
 from importlib import resources
 from pathlib import Path
 from string import Template
-from typing import Iterable, Sequence
+from typing import Iterable
 from urllib.parse import quote
 
 from ..errors import OutputError
 from ..fsio import atomic_path, write_text_if_changed
 from ..layout import Layout, chapter_label
-from ..model import Book, Chapter, ChapterTrack, Placed, Sentence, Span, Timing
+from ..model import Book, Chapter, ChapterTrack, Sentence
+from ..speech import ruby
+from ..timeline import Timeline, Utterance, timelines
 from .smil import SYNC_MODES, Sync
-from .xhtml import Marks, page_ids, page_marks
+from .xhtml import Marks, inline, page_ids, page_marks
 
 log = logging.getLogger("accessible")
 
@@ -92,19 +93,26 @@ def render_page(
     known = {c.id for c in book.chapters}
     for chapter_id in by_chapter.keys() - known:
         log.warning(f"web page: audio track {chapter_id!r} has no chapter in the book; ignored")
-    placed = {p.sentence_id: p for t in by_chapter.values() for p in t.sentences}
+    heard = timelines(book.chapters, by_chapter.values())
+    for timeline in heard.values():
+        if timeline.strays:
+            log.warning(
+                f"web page: {len(timeline.strays)} timed sentence(s) of {timeline.chapter_id} are not in the book, "
+                f"e.g. {min(timeline.strays)}"
+            )
+    utterances = {u.sentence.id: u for t in heard.values() for u in t.utterances}
     words = sync == "word"
 
     front = book.chapters[0] if book.chapters and book.chapters[0].kind == "front" else None
     title_sentence = front.heading if front and front.heading and front.heading.text == book.title else None
-    title_html = _sentence_html(title_sentence, placed.get(title_sentence.id), words) if title_sentence else escape(book.title)
+    title_html = _sentence_html(title_sentence, utterances.get(title_sentence.id), words) if title_sentence else escape(book.title)
 
     marks = page_marks(book)
-    chapters_html = "".join(_chapter_html(c, placed, words, marks, skip=title_sentence) for c in book.chapters)
+    chapters_html = "".join(_chapter_html(c, utterances, words, marks, skip=title_sentence) for c in book.chapters)
     data = {
         "key": storage_key,
         "sync": sync,
-        "chapters": [_chapter_data(c, by_chapter.get(c.id), audio_urls, placed, words) for c in book.chapters],
+        "chapters": [_chapter_data(c, heard.get(c.id), audio_urls, words) for c in book.chapters],
     }
     has_ruby = "<ruby>" in chapters_html or "<ruby>" in title_html
     return _template().substitute(
@@ -164,9 +172,9 @@ def _toc_html(book: Book) -> str:
     return "<ol>" + "\n".join(items) + "</ol>"
 
 
-def _chapter_html(chapter: Chapter, placed: dict[str, Placed], words: bool, marks: Marks, *, skip: Sentence | None) -> str:
+def _chapter_html(chapter: Chapter, utterances: dict[str, Utterance], words: bool, marks: Marks, *, skip: Sentence | None) -> str:
     def sentence(s: Sentence) -> str:
-        return _sentence_html(s, placed.get(s.id), words, marks)
+        return _sentence_html(s, utterances.get(s.id), words, marks)
 
     heading_id = f"{chapter.id}-title"
     if chapter.heading is not None and chapter.heading is not skip:
@@ -190,181 +198,46 @@ def _chapter_html(chapter: Chapter, placed: dict[str, Placed], words: bool, mark
     return "\n".join(parts) + "\n"
 
 
-def _sentence_html(sentence: Sentence, placed: Placed | None, words: bool, marks: Marks | None = None) -> str:
-    """A sentence as a span; with word sync each timed stretch of text is a child span.
+def _sentence_html(sentence: Sentence, heard: Utterance | None, words: bool, marks: Marks | None = None) -> str:
+    """A sentence as a span; with word sync each of its timeline words is a child span.
 
     Only sentences with a time in the audio are marked playable (``tabindex``), so the
     player never offers to jump to a place it cannot play.
     """
-    text = sentence.text
-    ruby = _ruby(sentence)
-    groups = word_groups(placed.timings, len(text), sentence.words) if words and placed else []
-    opens = {g.text_start for g in groups}
-    closes = {g.text_end for g in groups}
-    # a page starting inside the sentence: at a word start (page_marks), outside any timed stretch
+    spans = [(w.text_start, w.text_end, "") for w in heard.words] if words and heard else []
+    # a page starting inside the sentence: at a word start (page_marks), before any timed word
     breaks = {o: _pagebreak(n, ident) for o, n, ident in (marks or {}).get(sentence.id, ()) if o > 0}
-    inside = {i for g in groups for i in range(g.text_start + 1, g.text_end)}
-    breaks = {next((e for e in sorted(closes) if e >= o), o) if o in inside else o: b for o, b in breaks.items()}
-    out = []
-    for i, ch in enumerate(text):
-        if i in closes:
-            out.append("</span>")
-        if i in breaks:
-            out.append(breaks[i])
-        if i in opens:
-            out.append('<span class="w">')
-        out.append(f"<ruby>{escape(ch)}<rt>{ruby[i]}</rt></ruby>" if i in ruby else escape(ch))
-    if len(text) in closes:
-        out.append("</span>")
-    playable = ' tabindex="-1"' if placed else ""
-    return f'<span class="s" id="{sentence.id}"{playable}>{"".join(out)}</span>'
+    playable = ' tabindex="-1"' if heard else ""
+    return f'<span class="s" id="{sentence.id}"{playable}>{inline(sentence.text, spans, ruby(sentence), breaks)}</span>'
 
 
-def word_groups(timings: Iterable[Timing], length: int, words: Sequence[Span] = ()) -> list[Timing]:
-    """The timed stretches of a sentence's text, in text order, without overlaps.
-
-    Several timings may cover one stretch (an expression spelled out syllable by syllable,
-    "8.2%" read as 百分之八点二); they merge into one stretch spanning all their times.
-    Given the sentence's ``words``, stretches grow to whole words, so a voice that times
-    each syllable still lights up 地区, not 地 then 区 (as the EPUB's word overlay does).
-    """
-    stretches = _merged(Timing(t.start, t.end, max(0, t.text_start), min(length, t.text_end)) for t in timings)
-    if not words:
-        return stretches
-    grown = []
-    for t in stretches:
-        touched = [(a, b) for a, b in words if a < t.text_end and t.text_start < b]
-        start = min([t.text_start] + [a for a, _ in touched])
-        end = max([t.text_end] + [b for _, b in touched])
-        grown.append(Timing(t.start, t.end, start, end))
-    return _merged(grown)
-
-
-def _merged(timings: Iterable[Timing]) -> list[Timing]:
-    merged: list[Timing] = []
-    for t in sorted(timings, key=lambda t: (t.text_start, t.start)):
-        if t.text_end <= t.text_start:
-            continue
-        if merged and t.text_start < merged[-1].text_end:
-            last = merged[-1]
-            merged[-1] = Timing(
-                min(last.start, t.start), max(last.end, t.end), last.text_start, max(last.text_end, t.text_end)
-            )
-        else:
-            merged.append(t)
-    return merged
-
-
-def _chapter_data(
-    chapter: Chapter,
-    track: ChapterTrack | None,
-    audio_urls: dict[str, str],
-    placed: dict[str, Placed],
-    words: bool,
-) -> dict[str, object]:
+def _chapter_data(chapter: Chapter, timeline: Timeline | None, audio_urls: dict[str, str], words: bool) -> dict[str, object]:
     """What the player needs of one chapter: its audio and, in reading order, each playable
-    sentence as ``[id, start, end]`` in seconds (plus ``[[start, end], …]`` per word span with word sync)."""
+    sentence as ``[id, start, end]`` in seconds (plus ``[[start, end], …]`` per word with word sync)."""
     rows = []
-    if track is not None:
-        for s in chapter.sentences():
-            p = placed.get(s.id)
-            if p is None:
-                continue
-            row: list[object] = [s.id, _seconds(p.start), _seconds(p.end)]
-            if words:
-                row.append([[_seconds(g.start), _seconds(g.end)] for g in word_groups(p.timings, len(s.text), s.words)])
-            rows.append(row)
-        missing = {p.sentence_id for p in track.sentences} - {r[0] for r in rows}
-        if missing:
-            log.warning(f"web page: {len(missing)} timed sentence(s) of {chapter.id} are not in the book, e.g. {min(missing)}")
+    for u in timeline.utterances if timeline else ():
+        row: list[object] = [u.sentence.id, _seconds(u.start), _seconds(u.end)]
+        if words:
+            row.append([[_seconds(w.start), _seconds(w.end)] for w in u.words])
+        rows.append(row)
     return {
         "id": chapter.id,
         "title": chapter_label(chapter),
-        "audio": audio_urls.get(chapter.id) if track else None,
-        "duration": _seconds(track.duration) if track else 0,
+        "audio": audio_urls.get(chapter.id) if timeline else None,
+        "duration": _seconds(timeline.duration) if timeline else 0,
         "s": rows,
     }
 
 
-def _seconds(seconds: float) -> float:
-    """Seconds to the millisecond: finer adds bytes to the page, not precision to the audio."""
-    return round(seconds, 3)
+def _seconds(ms: int) -> float:
+    """The timeline's milliseconds as seconds (finer adds bytes to the page, not precision to the audio)."""
+    return ms / 1000
 
 
 def _script_json(data: object) -> str:
     """JSON safe inside a <script> element (no "</script>", no "<!--")."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-# --- pinyin for polyphones --------------------------------------------------------------
-
-# 一 and 不 change tone before other syllables (sandhi); that is not another reading.
-_SANDHI_CITATION = {"一": "yi1", "不": "bu4"}
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
-
-
-def _ruby(sentence: Sentence) -> dict[int, str]:
-    """Tone-marked pinyin for each character of the words a reader could get wrong, keyed
-    by index into the text: words the speech layer's polyphone table corrected (零差率 chā),
-    and words with a character read otherwise than its usual (dictionary-first) reading
-    (银行 háng, 调整 tiáo, 着力 zhuó, 供给 jǐ). Tones are the dictionary's: sandhi undone."""
-    from ..speech import corrected_words, tone_marks
-
-    reading = sentence.reading
-    if reading is None:
-        return {}
-    text = sentence.text
-    dictionary = _dictionary_pinyin(text)
-    said: dict[int, str] = {}  # text index -> citation pinyin, for characters read as themselves
-    for syllable in reading.syllables:
-        if not 0 <= syllable.spoken < len(reading.origin):
-            continue
-        start, end = reading.origin[syllable.spoken]
-        if end - start == 1 and reading.spoken[syllable.spoken] == text[start]:
-            said[start] = _citation(text[start], syllable.pinyin, dictionary.get(start, ""))
-    words = sentence.words or tuple((i, i + 1) for i in range(len(text)))
-    spans = {
-        next(((a, b) for a, b in words if a <= i < b), (i, i + 1))
-        for i, pinyin in said.items()
-        if _readings(text[i]) and pinyin != _readings(text[i])[0]
-    }
-    for (a, b), _ in corrected_words(reading.spoken):
-        origins = reading.origin[a:b]
-        if origins:
-            spans.add((min(o[0] for o in origins), max(o[1] for o in origins)))
-    return {j: escape(tone_marks(said[j])) for a, b in spans for j in range(a, b) if j in said}
-
-
-def _citation(char: str, spoken: str, dictionary: str) -> str:
-    """The dictionary tone behind a spoken syllable, given the dictionary's reading of the
-    character in its phrase: 处理厂 said chú lí chǎng is chǔ lǐ chǎng, but 良好 stays liáng."""
-    if char in _SANDHI_CITATION and spoken[:-1] == _SANDHI_CITATION[char][:-1]:
-        return _SANDHI_CITATION[char]
-    third = spoken[:-1] + "3"
-    if spoken.endswith("2") and (dictionary == third or (spoken not in _readings(char) and third in _readings(char))):
-        return third  # third-tone sandhi
-    return spoken
-
-
-def _dictionary_pinyin(text: str) -> dict[int, str]:
-    """pypinyin's phrase-aware citation reading of each Han character of ``text``."""
-    from pypinyin import Style, pinyin
-
-    found = {}
-    for run in _HAN_RUN.finditer(text):  # one reading per character of a Han-only run
-        for i, (syllable,) in enumerate(pinyin(run.group(), style=Style.TONE3, neutral_tone_with_five=True)):
-            found[run.start() + i] = syllable
-    return found
-
-
-@functools.lru_cache(maxsize=4096)
-def _readings(char: str) -> tuple[str, ...]:
-    """A character's dictionary readings, the usual one first."""
-    from pypinyin import Style, pinyin
-
-    found = pinyin(char, style=Style.TONE3, heteronym=True, neutral_tone_with_five=True, errors="ignore")
-    return tuple(found[0]) if found else ()
 
 
 # --- files ------------------------------------------------------------------------------

@@ -1,17 +1,22 @@
 """XHTML content documents of the EPUB: one page per chapter, the cover page, the style sheet.
 
 Every spoken unit (sentence or heading) is a ``<span class="s">`` carrying its stable
-sentence id, so the media overlay can point at it; with word sync each word inside it
-is a ``<span class="w">`` with the id from `word_id`. Headings are h1 (book title,
+sentence id, so the media overlay can point at it; with word sync each of its words in
+the timeline is a ``<span class="w">`` with the id from `word_id`, and with ruby the
+words a reader could misread carry their pinyin (``<ruby>``, the voice's own reading,
+see `speech.ruby`). Headings are h1 (book title,
 front page), h2 (chapters) and h3 (sections), so screen readers can navigate by level.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from ..layout import chapter_label
 from ..model import Book, Chapter, Section, Sentence
+from ..timeline import Word
 
 SENTENCE_CLASS = "s"
 WORD_CLASS = "w"
@@ -54,7 +59,7 @@ p.cover-title {{ font-size: 1.8em; font-weight: bold; text-indent: 0; margin: 1e
 
 
 def word_id(sentence_id: str, index: int) -> str:
-    """The element id of word ``index`` (0-based, in `Sentence.words`) of a sentence."""
+    """The element id of word ``index`` (0-based, in the timeline's words) of a sentence."""
     return f"{sentence_id}-w{index + 1:02d}"
 
 
@@ -99,41 +104,70 @@ def _before(sentence: Sentence | None, marks: Marks) -> str:
     return "".join(pagebreak(number, ident) for offset, number, ident in marks.get(sentence.id, ()) if offset == 0)
 
 
-def _sentence(sentence: Sentence, words: bool, marks: Marks) -> str:
-    text = sentence.text
-    cuts = _inside(sentence, marks)
-    spans = sentence.words if words else ()
-    pieces, pos = [], 0
-    for i, (start, end) in enumerate(spans):
-        if start < pos or end <= start:  # overlapping or empty spans cannot be marked up
-            continue
-        pieces.append(_text(text, pos, start, cuts))
-        pieces.append(f'<span class="{WORD_CLASS}" id="{word_id(sentence.id, i)}">{escape(text[start:end])}</span>')
-        pos = end
-    pieces.append(_text(text, pos, len(text), cuts))
-    return f'<span class="{SENTENCE_CLASS}" id="{sentence.id}">{"".join(pieces)}</span>'
+@dataclass(frozen=True)
+class View:
+    """How sentences are marked up: ``words`` (by sentence id) become word elements for the
+    word-level overlay; ``ruby`` adds pinyin where a reader could misread a word; ``marks``
+    are the book's `page_marks` (computed once per book by the caller; None: here)."""
+
+    words: Mapping[str, Sequence[Word]] = field(default_factory=dict)
+    ruby: bool = False
+    marks: Marks | None = None
 
 
-def _text(text: str, start: int, end: int, cuts: dict[int, str]) -> str:
-    """``text[start:end]`` escaped, with the page breaks at its ends or in it (this stretch lies
-    between words, and `page_marks` moved every break out of the words)."""
-    out, pos = [], start
-    for offset in sorted(o for o in cuts if start <= o <= end):
-        out.append(escape(text[pos:offset]) + cuts[offset])
-        pos = offset
-    out.append(escape(text[pos:end]))
+def inline(
+    text: str,
+    words: Sequence[tuple[int, int, str]] = (),
+    ruby: Mapping[int, str] | None = None,
+    breaks: Mapping[int, str] | None = None,
+) -> str:
+    """A sentence's text as inline markup: each of ``words`` (``[start, end)`` spans, sorted and
+    disjoint, with the attributes of its element) a ``<span class="w">``; a character with
+    pinyin in ``ruby`` a ``<ruby>`` (with ``<rp>`` for reading systems that show no ruby);
+    the page breaks of ``breaks`` (markup by offset) between words: one that falls inside
+    a word goes before it, so no word is split."""
+    opens = {start: attrs for start, _, attrs in words}
+    closes = {end for _, end, _ in words}
+    moved: dict[int, str] = {}
+    for offset, markup in sorted((breaks or {}).items()):
+        at = next((a for a, b, _ in words if a < offset < b), offset)
+        moved[at] = moved.get(at, "") + markup
+    out = []
+    for i, ch in enumerate(text):
+        if i in closes:
+            out.append("</span>")
+        out.append(moved.get(i, ""))
+        if i in opens:
+            out.append(f'<span class="{WORD_CLASS}"{opens[i]}>')
+        pinyin = ruby.get(i) if ruby else None
+        out.append(f"<ruby>{escape(ch)}<rp>(</rp><rt>{escape(pinyin)}</rt><rp>)</rp></ruby>" if pinyin else escape(ch))
+    if len(text) in closes:
+        out.append("</span>")
+    out.append(moved.get(len(text), ""))
     return "".join(out)
 
 
-def _heading(level: int, sentence: Sentence | None, fallback: str, words: bool, marks: Marks) -> str:
+def _sentence(sentence: Sentence, view: View, marks: Marks) -> str:
+    words = [
+        (w.text_start, w.text_end, f' id="{word_id(sentence.id, i)}"') for i, w in enumerate(view.words.get(sentence.id, ()))
+    ]
+    pinyin = None
+    if view.ruby:
+        from ..speech import ruby  # the pinyin tables load only when ruby is asked for
+
+        pinyin = ruby(sentence)
+    return f'<span class="{SENTENCE_CLASS}" id="{sentence.id}">{inline(sentence.text, words, pinyin, _inside(sentence, marks))}</span>'
+
+
+def _heading(level: int, sentence: Sentence | None, fallback: str, view: View, marks: Marks) -> str:
     """A heading; a page starting with it is marked before it (by the caller, outside its section)."""
-    inner = _sentence(sentence, words, marks) if sentence else escape(fallback)
+    inner = _sentence(sentence, view, marks) if sentence else escape(fallback)
     return f"<h{level}>{inner}</h{level}>\n"
 
 
-def _paragraphs(section: Section, words: bool, marks: Marks) -> str:
+def _paragraphs(section: Section, view: View, marks: Marks) -> str:
     return "".join(
-        f'<p id="{p.id}">' + "".join(_before(s, marks) + _sentence(s, words, marks) for s in p.sentences) + "</p>\n"
+        f'<p id="{p.id}">' + "".join(_before(s, marks) + _sentence(s, view, marks) for s in p.sentences) + "</p>\n"
         for p in section.paragraphs
         if p.sentences
     )
@@ -143,47 +177,44 @@ def _labelled_by(sentence: Sentence | None) -> str:
     return f" aria-labelledby={quoteattr(sentence.id)}" if sentence else ""
 
 
-def _body_chapter(chapter: Chapter, words: bool, marks: Marks) -> str:
+def _body_chapter(chapter: Chapter, view: View, marks: Marks) -> str:
     parts = [
         _before(chapter.heading, marks),
         f'<section id="{chapter.id}" epub:type="chapter" role="doc-chapter"{_labelled_by(chapter.heading)}>\n',
-        _heading(2, chapter.heading, chapter_label(chapter), words, marks),
+        _heading(2, chapter.heading, chapter_label(chapter), view, marks),
     ]
     for section in chapter.sections:
         if section.heading is None:  # the untitled lead-in before the first section
-            parts.append(_paragraphs(section, words, marks))
+            parts.append(_paragraphs(section, view, marks))
             continue
         parts.append(_before(section.heading, marks))
         parts.append(f'<section id="{section.id}"{_labelled_by(section.heading)}>\n')
-        parts.append(_heading(3, section.heading, "", words, marks))
-        parts.append(_paragraphs(section, words, marks))
+        parts.append(_heading(3, section.heading, "", view, marks))
+        parts.append(_paragraphs(section, view, marks))
         parts.append("</section>\n")
     parts.append("</section>\n")
     return "".join(parts)
 
 
-def _front_chapter(book: Book, chapter: Chapter, words: bool, marks: Marks) -> str:
+def _front_chapter(book: Book, chapter: Chapter, view: View, marks: Marks) -> str:
     """The front page: the book title as h1, then the dateline, speaker and salutation."""
     title_spoken = chapter.heading is not None and chapter.heading.text == book.title
     parts = [f'<section id="{chapter.id}" epub:type="frontmatter">\n', _before(chapter.heading, marks)]
-    parts.append(_heading(1, chapter.heading if title_spoken else None, book.title, words, marks))
+    parts.append(_heading(1, chapter.heading if title_spoken else None, book.title, view, marks))
     if chapter.heading is not None and not title_spoken:
-        parts.append(_heading(2, chapter.heading, "", words, marks))
+        parts.append(_heading(2, chapter.heading, "", view, marks))
     for section in chapter.sections:
         if section.heading is not None:
-            parts.append(_before(section.heading, marks) + _heading(3, section.heading, "", words, marks))
-        parts.append(_paragraphs(section, words, marks))
+            parts.append(_before(section.heading, marks) + _heading(3, section.heading, "", view, marks))
+        parts.append(_paragraphs(section, view, marks))
     parts.append("</section>\n")
     return "".join(parts)
 
 
-def chapter_page(book: Book, chapter: Chapter, *, css: str, words: bool = False, marks: Marks | None = None) -> str:
-    """The XHTML document of one chapter (the front matter gets the book title as h1).
-
-    ``marks`` are the book's `page_marks` (computed once per book by the caller).
-    """
-    marks = page_marks(book) if marks is None else marks
-    body = _front_chapter(book, chapter, words, marks) if chapter.kind == "front" else _body_chapter(chapter, words, marks)
+def chapter_page(book: Book, chapter: Chapter, *, css: str, view: View = View()) -> str:
+    """The XHTML document of one chapter (the front matter gets the book title as h1)."""
+    marks = page_marks(book) if view.marks is None else view.marks
+    body = _front_chapter(book, chapter, view, marks) if chapter.kind == "front" else _body_chapter(chapter, view, marks)
     title = escape(f"{chapter_label(chapter)} - {book.title}")
     return _HEAD.format(lang=book.language, title=title, css=css) + f"<body>\n{body}</body>\n</html>\n"
 

@@ -15,6 +15,7 @@ from ..model import Book, Reading, Sentence
 from .lexicon import Lexicon, load_lexicon
 from .normalize import Normalized, normalize
 from .pinyin import corrected_words, reading_of
+from .ruby import ruby
 from .syllables import is_syllable, tone_marks
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "normalize",
     "read_book",
     "read_sentence",
+    "ruby",
     "tone_marks",
 ]
 
