@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from accessible.outputs.epub import write_epub
 from accessible.layout import Layout
 from accessible.segment import load_book
+from accessible.speech import read_book
 from accessible.voices import load_voice
 from epub_fakes import fake_tracks
 from npm_tools import npm_file
@@ -26,13 +28,15 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sync", ["sentence", "word"])
-def test_ace_reports_no_violation(tmp_path, sync):
-    book = load_book(SAMPLE)
+@pytest.mark.parametrize(("sync", "ruby"), [("sentence", False), ("word", True)])
+def test_ace_reports_no_violation(tmp_path, sync, ruby):
+    book = read_book(load_book(SAMPLE)) if ruby else load_book(SAMPLE)
     epub = write_epub(
         book, fake_tracks(book, tmp_path, per_char=0.01, pause=0.05), Layout.for_book(book, tmp_path),
-        voice=load_voice("baker"), sync=sync,
+        voice=load_voice("baker"), sync=sync, ruby=ruby,
     ).path
+    if ruby:
+        assert b"<rt>" in zipfile.ZipFile(epub).read("EPUB/c03.xhtml")
     assert ace_violations(epub, tmp_path / "ace") == ([], "pass")
 
 

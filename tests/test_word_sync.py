@@ -28,7 +28,7 @@ from accessible.engines.baker_frontend import NO_SYLLABLE, Mapper, plan
 from accessible.engines.litert_model import HOP, MAPPER_FILE, SAMPLE_RATE, Acoustic, asset_dir
 from accessible.layout import Layout
 from accessible.model import Book
-from accessible.outputs.check import check_overlays, parse_clock
+from accessible.outputs.check import check_overlays, parse_clock, run_epubcheck
 from accessible.pipeline import build
 from accessible.segment import load_book
 from accessible.speech import read_book
@@ -141,6 +141,9 @@ def test_every_number_is_its_own_word_with_its_own_par(probe: Probe) -> None:
         assert all(e == pytest.approx(b2, abs=1e-9) for (_, e), (b2, _) in zip(times, times[1:]))  # tiled
     assert numbers >= 20
     assert not any(check_overlays(probe.layout.epub).problems.values())
+    assert b"<rt>" in epub.read("EPUB/c01.xhtml")  # built with --ruby: valid EPUB 3 all the same
+    result = run_epubcheck(probe.layout.epub)
+    assert (result.fatals, result.errors, result.warnings) == (0, 0, 0), result.messages
 
 
 def _xml(data: bytes):
@@ -252,21 +255,35 @@ def ear() -> Ear:
     return load_ear()
 
 
-@pytest.mark.slow
-def test_whisper_hears_each_number_at_its_clip_times(probe: Probe, ear: Ear) -> None:
+def _hears(ear: Ear, samples: np.ndarray, rate: int, start_ms: int, end_ms: int, digits: str) -> tuple[bool, str]:
+    """Whether Whisper hears ``digits`` in ``[start_ms, end_ms)`` of the audio, cut out alone
+    or with a little silence around it (the ear slips on either now and then: 二零一七 is
+    2021 with the silence, 幺二三四五 2-3-4-5 without); numbers compared as digits."""
     import cn2an
 
-    heard = []
+    cut = samples[round(start_ms * rate / 1000) : round(end_ms * rate / 1000)]
+    pad = np.zeros(round(0.3 * rate), "<i2")
+    texts = [cn2an.transform(ear.transcribe(audio.tobytes(), rate), "cn2an") for audio in (cut, np.concatenate([pad, cut, pad]))]
+    return any(digits in re.sub(r"\D", "", t) for t in texts), " | ".join(texts)
+
+
+@pytest.mark.slow
+def test_whisper_hears_each_number_at_its_clip_times(probe: Probe, ear: Ear) -> None:
+    """Numbers said in 0.9 s or more (shorter ones are too short for any ear): heard in
+    their own clip times, and not in the same length of audio just before them."""
+    heard: list[tuple[str, bool, str]] = []
+    before: list[tuple[str, bool, str]] = []
     for chapter_id, timeline in probe.timelines.items():
         track = Manifest.load(probe.layout).chapters[chapter_id].track
         samples, rate = ffmpeg.decode(probe.layout.root / track.path)
         for u in timeline.utterances:
             for number, word in _number_words(u):
-                if len(number.replace(".", "")) < 2:
-                    continue  # one syllable alone is too short for any ear
-                cut = samples[round(word.start * rate / 1000) : round(word.end * rate / 1000)]
-                text = cn2an.transform(ear.transcribe(cut.astype("<i2").tobytes(), rate), "cn2an")
-                heard.append((number, text, number.replace(".", "") in re.sub(r"\D", "", text)))
+                if word.end - word.start < 900:
+                    continue
+                digits = number.replace(".", "")
+                heard.append((number, *_hears(ear, samples, rate, word.start, word.end, digits)))
+                before.append((number, *_hears(ear, samples, rate, 2 * word.start - word.end, word.start, digits)))
     assert len(heard) >= 10
-    missed = [h for h in heard if not h[2]]
-    assert len(missed) <= len(heard) // 5, missed
+    # measured: 10 of 12 (Whisper writes 百分之十二点五 as "10% 2.5%" and 零三幺八 as 凌晨优八)
+    assert sum(ok for _, ok, _ in heard) >= len(heard) - 2, heard
+    assert not any(ok for _, ok, _ in before), before
