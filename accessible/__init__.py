@@ -10,6 +10,7 @@ the one after):
     audio/     assemble   clips -> chapter files, loudness, MP3/M4B, chapter marks
     outputs/   package    EPUB 3 with media overlays, captions, web page, check
 
-`model` holds the dataclasses every stage shares; `pipeline` runs the stages and
+`model` holds the dataclasses every stage shares; `timeline` turns placed clips into
+the sentence and word times every output shows; `pipeline` runs the stages and
 decides what is stale; `cli` is the command line.
 """
