@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from accessible.model import Chapter, ChapterTrack, Paragraph, Placed, Section, Sentence, Timing
@@ -158,3 +159,13 @@ def test_karaoke_stamps_are_the_timeline_word_starts():
     firsts = {c.start for c in cues(timeline)}  # a piece's first word starts with the cue: no stamp
     assert stamps == [w.start for w in timeline.utterances[0].words if w.start not in firsts]
     assert len(firsts) == 4 and len(stamps) == len(timeline.utterances[0].words) - 4
+
+
+def test_a_five_thousand_character_sentence_becomes_readable_cues_quickly():
+    text = ("经" * 49 + "，") * 100  # clauses of 50 characters: each one too long for a cue
+    chapter, placed = _long(text, tuple(range(50, 5000, 50)), 0.2)
+    started = time.perf_counter()
+    pieces = _cues(chapter, placed)
+    assert time.perf_counter() - started < 2
+    assert "".join(c.text for c in pieces) == text and len(pieces) >= 5000 / (2 * LINE)
+    assert all(len(c.text) <= 2 * LINE and c.end - c.start <= MAX_MS for c in pieces)

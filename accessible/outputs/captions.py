@@ -11,6 +11,7 @@ word-level WebVTT stamps every word inside its cue with the timeline's time for 
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -40,21 +41,23 @@ def _pieces(u: Utterance) -> list[tuple[int, int]]:
     """Where the sentence's text is cut into cues: ``[start, end)`` spans tiling it."""
     text = u.sentence.text
     starts = sorted((w.text_start, w.start) for w in u.words)
+    offsets = [i for i, _ in starts]
 
     def heard_from(offset: int) -> int:
         """When the text from ``offset`` on starts to be heard (the sentence's end if never)."""
-        return next((t for i, t in starts if i >= offset), u.end)
+        k = bisect.bisect_left(offsets, offset)
+        return starts[k][1] if k < len(starts) else u.end
 
     def fits(a: int, b: int) -> bool:
         return b - a <= 2 * LINE and heard_from(b) - (u.start if a == 0 else heard_from(a)) <= MAX_MS
 
     def has_words(a: int, b: int) -> bool:
-        return any(a <= i < b for i, _ in starts)
+        return bisect.bisect_left(offsets, a) < bisect.bisect_left(offsets, b)
 
     clauses = [0, *(c for c in u.sentence.clauses if 0 < c < len(text)), len(text)]
     atoms: list[tuple[int, int]] = []  # clauses, and the words of a clause that does not fit
     for a, b in zip(clauses, clauses[1:]):
-        cuts = [a, b] if fits(a, b) else [a, *(i for i, _ in starts if a < i < b), b]
+        cuts = [a, b] if fits(a, b) else [a, *offsets[bisect.bisect_right(offsets, a) : bisect.bisect_left(offsets, b)], b]
         atoms += zip(cuts, cuts[1:])
     pieces: list[tuple[int, int]] = []
     for a, b in atoms:
