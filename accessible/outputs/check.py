@@ -208,15 +208,18 @@ def _outside_words(element: etree._Element) -> str:
     return "".join(parts)
 
 
-def _check_words(doc: str, smil_name: str, html: etree._Element, seqs: dict[str, list[tuple[str, float, float]]], refs, problems) -> None:
+def _check_words(
+    doc: str, smil_name: str, html: etree._Element, seqs: dict[str, list[tuple[str, float, float]]],
+    refs: Counter[str], problems: list[str],
+) -> None:
     """Word sync: every word element of a sentence has one par in the sentence's seq, in
     reading order; the pars follow each other without gap or overlap; and nothing the
     voice says (a letter or digit) lies outside every word."""
     for sentence in (e for e in html.iter() if _is_sentence(e)):
-        words = [w.get("id") for w in sentence.iter() if _is_word(w)]
+        words = [w.get("id") or "" for w in sentence.iter() if _is_word(w)]
         if not words:
             continue
-        sid = sentence.get("id")
+        sid = sentence.get("id") or ""
         loose = "".join(c for c in _outside_words(sentence) if unicodedata.category(c)[0] in "LN")
         if loose:
             problems.append(f"{doc}#{sid}: {loose[:20]!r} is in no word, so it is never highlighted")
@@ -277,8 +280,9 @@ def _check_document(
         clips[_join(smil_name, audio.get("src", ""))].append((begin, end))
         total += end - begin
         seq = el.getparent()
-        if seq is not None and seq.get(_TEXTREF):
-            seqs[seq.get(_TEXTREF).partition("#")[2]].append((target, begin, end))
+        textref = seq.get(_TEXTREF) if seq is not None else None
+        if textref:
+            seqs[textref.partition("#")[2]].append((target, begin, end))
     for sid in sentences:
         if refs[sid] != 1:
             problems["pars"].append(f"{doc}#{sid}: {refs[sid]} pars (expected exactly 1)")
