@@ -2,7 +2,8 @@
 sandhi, and Latin letters as Mandarin syllables.
 
 A polyphonic character's reading is decided, strongest first, by: the user lexicon; a
-context rule (data/context.tsv: neighbours decide, e.g. 还款 huán, 当天 dàng, 积极地 de);
+context rule (data/context.tsv: neighbours decide, e.g. 还款 huán, 当天 dàng); 地 after an
+adverbial word is de (积极地, data/adverbs.txt and adverbials.txt);
 a phrase entry (data/polyphones.txt, checked by hand, over data/places.txt, place names,
 over data/phrases.txt, generated from phrase-pinyin-data by tools/make_pinyin_data.py);
 pypinyin's own phrase data; else pypinyin's default reading of the character, which
@@ -25,6 +26,7 @@ User lexicon pinyin is taken as given: no sandhi touches it.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -130,6 +132,19 @@ def _polyphonic() -> dict[str, float]:
     return shares
 
 
+def _adverbial(stem: str) -> bool:
+    """Whether 地 after this word is the adverbial marker de (积极地, 创造性地, 扎扎实实地)
+    rather than the noun dì (军地, 保护地, 等地): data/adverbs.txt (jieba's adjectives,
+    adverbs and idioms) and data/adverbials.txt, words in 性 or …化 (常态化; 优化 is a
+    verb), 有… words, AABB."""
+    if len(stem) < 2 or not all(_is_han(c) for c in stem):
+        return False
+    if stem in tables.words("adverbs.txt") or stem in tables.words("adverbials.txt"):
+        return True
+    doubled = len(stem) == 4 and stem[0] == stem[1] and stem[2] == stem[3]
+    return doubled or stem[-1] == "性" or (stem[-1] == "化" and len(stem) > 2) or stem[0] == "有"
+
+
 def _letters() -> dict[str, tuple[str, ...]]:
     return tables.syllables("letters.txt")
 
@@ -225,21 +240,15 @@ def _choose(normalized: Normalized) -> tuple[_Stretches, list[Span]]:
     words: list[Span] = []
     # per stretch: its syllables, and cut points (syllable index → strength, see _resolve)
     stretches: _Stretches = [([], {})]
-    rules = context_rules()
+    tokens = _tokenizer().lcut(spoken, HMM=False)
     pos = 0
-    for word in _tokenizer().lcut(spoken, HMM=False):
+    for n, word in enumerate(tokens):
         start, pos = pos, pos + len(word)
         syls = _word_syllables(word, start, normalized)
         if not syls:  # punctuation, space, emoji: a pause, so sandhi stops here
             stretches.append(([], {}))
             continue
-        for s in syls:
-            s.alone = len(word) == 1
-            if s.char in rules and not s.fixed:
-                marked = f"{spoken[:s.index]}{_HERE}{spoken[s.index + 1:]}"
-                rule = next((r for r in rules[s.char] if r.applies(marked, s.alone or not s.decided)), None)
-                if rule:
-                    s.pinyin, s.decided, s.rule = rule.reading, True, rule
+        _decide(syls, spoken, tokens[n - 1] if n else "", word, tokens[n + 1] if n + 1 < len(tokens) else "")
         words.append((start, pos))
         syls[-1].ends_word = len(syls) > 1
         stretch, cut = stretches[-1]
@@ -253,6 +262,69 @@ def _choose(normalized: Normalized) -> tuple[_Stretches, list[Span]]:
         for s in stretch:
             s.citation = _citation(s)
     return stretches, words
+
+
+def _decide(syls: list[_Syl], spoken: str, previous: str, word: str, following: str) -> None:
+    """Readings the context decides, over what the word's phrase data said: a context rule;
+    地 after an adverbial; a polyphone standing alone that a slightly less likely cut would
+    put in a phrase (不过|分 → 过分 fèn, 应|对外部 → 应对 yìng)."""
+    rules = context_rules()
+    for s in syls:
+        s.alone = len(word) == 1
+        if s.char in rules and not s.fixed:
+            marked = f"{spoken[:s.index]}{_HERE}{spoken[s.index + 1:]}"
+            rule = next((r for r in rules[s.char] if r.applies(marked, s.alone or not s.decided)), None)
+            if rule:
+                s.pinyin, s.decided, s.rule = rule.reading, True, rule
+    last = syls[-1]
+    if last.fixed or last.rule or not (last.alone or not last.decided):
+        return
+    if last.char == "地":
+        if last.index + 1 < len(spoken) and _is_han(spoken[last.index + 1]) \
+                and _adverbial(previous if last.alone else word[:-1]):
+            last.pinyin, last.decided = "de5", True
+    elif last.alone and last.char in _polyphonic():
+        reading = _recut(previous, word, following)
+        if reading and reading != last.pinyin:
+            last.pinyin, last.decided = reading, True
+
+
+# How much less likely (natural log of jieba's word probabilities) another cut of two
+# neighbouring words may be and still decide a polyphone standing alone between them:
+# 不过|分 and 不|过分 differ by 0.2, 应|对外部 and 应对|外部 by 1.2, but 积极|为 and
+# 积|极为 by 5.8. The phrase must be a common word (更|相适应 would make 更相 gēng).
+_RECUT_MARGIN = 1.5
+_RECUT_MIN_FREQ = 30
+
+
+def _recut(previous: str, char: str, following: str) -> str | None:
+    """The reading of a lone character in a phrase with the last character of the word
+    before it or the first of the word after it, when jieba finds that cut almost as likely."""
+    tokenizer = _tokenizer()
+
+    def logp(w: str) -> float | None:
+        if not w:
+            return 0.0
+        freq = tokenizer.FREQ.get(w)
+        return math.log(freq / tokenizer.total) if freq else None
+
+    best: tuple[float, str] | None = None
+    here = logp(char) or math.log(1 / tokenizer.total)
+    for pair, rest, now, k in ((previous[-1:] + char, previous[:-1], previous, 1), (char + following[:1], following[1:], following, 0)):
+        if len(pair) < 2 or not all(_is_han(c) for c in pair):
+            continue
+        pinyin, _, decided = _word(pair)
+        reading = pinyin[k]
+        if not decided[k] or reading is None:
+            continue
+        before, after, alone = logp(now), logp(rest), logp(pair)
+        if before is None or after is None or tokenizer.FREQ.get(pair, 0) < _RECUT_MIN_FREQ:
+            continue
+        assert alone is not None
+        margin = (before + here) - (after + alone)
+        if margin <= _RECUT_MARGIN and (best is None or margin < best[0]):
+            best = (margin, reading)
+    return best[1] if best else None
 
 
 def reading_of(normalized: Normalized) -> Reading:
