@@ -248,7 +248,7 @@ def _choose(normalized: Normalized) -> tuple[_Stretches, list[Span]]:
         if not syls:  # punctuation, space, emoji: a pause, so sandhi stops here
             stretches.append(([], {}))
             continue
-        _decide(syls, spoken, tokens[n - 1] if n else "", word, tokens[n + 1] if n + 1 < len(tokens) else "")
+        _decide(syls, spoken, tokens[max(0, n - 2):n], word, tokens[n + 1] if n + 1 < len(tokens) else "")
         words.append((start, pos))
         syls[-1].ends_word = len(syls) > 1
         stretch, cut = stretches[-1]
@@ -264,10 +264,12 @@ def _choose(normalized: Normalized) -> tuple[_Stretches, list[Span]]:
     return stretches, words
 
 
-def _decide(syls: list[_Syl], spoken: str, previous: str, word: str, following: str) -> None:
+def _decide(syls: list[_Syl], spoken: str, before: list[str], word: str, following: str) -> None:
     """Readings the context decides, over what the word's phrase data said: a context rule;
     地 after an adverbial; a polyphone standing alone that a slightly less likely cut would
-    put in a phrase (不过|分 → 过分 fèn, 应|对外部 → 应对 yìng)."""
+    put in a phrase (不过|分 → 过分 fèn, 应|对外部 → 应对 yìng). `before`: the two words
+    before this one, the nearer last."""
+    previous = before[-1] if before else ""
     rules = context_rules()
     for s in syls:
         s.alone = len(word) == 1
@@ -280,8 +282,10 @@ def _decide(syls: list[_Syl], spoken: str, previous: str, word: str, following: 
     if last.fixed or last.rule or not (last.alone or not last.decided):
         return
     if last.char == "地":
-        if last.index + 1 < len(spoken) and _is_han(spoken[last.index + 1]) \
-                and _adverbial(previous if last.alone else word[:-1]):
+        stem = previous if last.alone else word[:-1]
+        if stem in ("化", "性"):  # a suffix jieba cut off a word it does not know (常态|化|地)
+            stem = "".join(before)
+        if last.index + 1 < len(spoken) and _is_han(spoken[last.index + 1]) and _adverbial(stem):
             last.pinyin, last.decided = "de5", True
     elif last.alone and last.char in _polyphonic():
         reading = _recut(previous, word, following)
