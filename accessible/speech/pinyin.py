@@ -132,6 +132,11 @@ def _polyphonic() -> dict[str, float]:
     return shares
 
 
+def _listed(word: str) -> bool:
+    """An adjective, adverb or idiom by jieba's tags (data/adverbs.txt), or a report adverbial."""
+    return word in tables.words("adverbs.txt") or word in tables.words("adverbials.txt")
+
+
 def _adverbial(stem: str) -> bool:
     """Whether 地 after this word is the adverbial marker de (积极地, 创造性地, 扎扎实实地)
     rather than the noun dì (军地, 保护地, 等地): data/adverbs.txt (jieba's adjectives,
@@ -139,7 +144,7 @@ def _adverbial(stem: str) -> bool:
     verb), 有… words, AABB."""
     if len(stem) < 2 or not all(_is_han(c) for c in stem):
         return False
-    if stem in tables.words("adverbs.txt") or stem in tables.words("adverbials.txt"):
+    if _listed(stem):
         return True
     doubled = len(stem) == 4 and stem[0] == stem[1] and stem[2] == stem[3]
     return doubled or stem[-1] == "性" or (stem[-1] == "化" and len(stem) > 2) or stem[0] == "有"
@@ -266,7 +271,7 @@ def _choose(normalized: Normalized) -> tuple[_Stretches, list[Span]]:
 
 def _decide(syls: list[_Syl], spoken: str, before: list[str], word: str, following: str) -> None:
     """Readings the context decides, over what the word's phrase data said: a context rule;
-    地 after an adverbial; a polyphone standing alone that a slightly less likely cut would
+    地 after an adverbial; 得 before an adjective or adverb; a polyphone standing alone that a slightly less likely cut would
     put in a phrase (不过|分 → 过分 fèn, 应|对外部 → 应对 yìng). `before`: the two words
     before this one, the nearer last."""
     previous = before[-1] if before else ""
@@ -285,8 +290,11 @@ def _decide(syls: list[_Syl], spoken: str, before: list[str], word: str, followi
         stem = previous if last.alone else word[:-1]
         if stem in ("化", "性"):  # a suffix jieba cut off a word it does not know (常态|化|地)
             stem = "".join(before)
-        if last.index + 1 < len(spoken) and _is_han(spoken[last.index + 1]) and _adverbial(stem):
+        if last.index + 1 < len(spoken) and _is_han(spoken[last.index + 1]) \
+                and (_adverbial(stem) or (last.alone and _listed("".join(before)))):  # 依法|依规|地
             last.pinyin, last.decided = "de5", True
+    elif last.char == "得" and last.alone and _is_han(previous[-1:]) and _listed(following):
+        last.pinyin, last.decided = "de5", True  # a complement after the verb: 办得|漂亮, 落得|扎实
     elif last.alone and last.char in _polyphonic():
         reading = _recut(previous, word, following)
         if reading and reading != last.pinyin:
