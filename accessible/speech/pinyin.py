@@ -309,6 +309,7 @@ _RECUT_MARGIN = 1.5
 _RECUT_MIN_FREQ = 30
 
 
+@lru_cache(maxsize=65_536)
 def _recut(previous: str, char: str, following: str) -> str | None:
     """The reading of a lone character in a phrase with the last character of the word
     before it or the first of the word after it, when jieba finds that cut almost as likely."""
