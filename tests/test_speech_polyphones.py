@@ -19,7 +19,7 @@ from bench_polyphones import SEALED, ours, score  # noqa: E402
 
 @pytest.mark.parametrize(("name", "floor"), [
     ("polyphones/tuned.txt", 0.98), ("polyphones/heldout.txt", 0.98), ("polyphones/dev.txt", 0.98),
-    ("polyphones/sealed.txt", 0.91), ("polyphones/rules.txt", 1.0),
+    ("polyphones/sealed.txt", 0.94), ("polyphones/rules.txt", 1.0),
 ])
 def test_table_accuracy(name, floor):
     right, total, misses = score(read_marked(CASES / name), ours)
