@@ -22,8 +22,9 @@ from .baker_frontend import NO_SYLLABLE, Chunk, Mapper, plan
 from .litert_model import ASSET_FILES, HOP, SAMPLE_RATE, Acoustic, ModelFiles, Vocoder, asset_dir, checked_assets
 from .timing import Said, original_timings
 
-# Bump when the front end or the post-processing changes a clip (its sound or its timings).
-FRONTEND_VERSION = "2"
+# Bump when the front end, the vocoding (windows, model rewrites) or the post-processing
+# changes a clip (its sound or its timings).
+FRONTEND_VERSION = "3"
 EDGE_SILENCE = 0.05  # seconds of the model's own leading/trailing silence kept per chunk
 FORCED_GAP = 0.05  # seconds between chunks split inside a clause (no punctuation there)
 EMPTY_CLIP = 0.1  # seconds of silence for a sentence with nothing to say
