@@ -47,20 +47,13 @@ def run(args: list[str], *, what: str, error: type[AccessibleError] = OutputErro
     return done.stdout
 
 
-def encode(chunks: Iterable[bytes], sample_rate: int, out: Path, args: list[str], *, what: str) -> None:
-    """Stream 16-bit mono PCM ``chunks`` into ffmpeg, which writes ``out`` with output ``args``.
+def _feed(cmd: list[str], chunks: Iterable[bytes], *, what: str, error: str) -> bytes:
+    """Run ``cmd`` (ffmpeg reading ``pipe:0``), stream ``chunks`` into it; return its stderr.
 
-    Streaming keeps a whole book's PCM out of memory when the M4B is made.
-    ffmpeg's stderr goes to a temporary file so a chatty encoder can never block the pipe.
-    """
+    stderr goes to a temporary file so a chatty ffmpeg can never block the pipe."""
     with tempfile.TemporaryFile() as log:
         try:
-            proc = subprocess.Popen(
-                [ffmpeg_exe(), *_QUIET, "-y", "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0", *args, str(out)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-            )
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
         except OSError as e:
             raise OutputError(f"{what}: cannot start ffmpeg ({e.strerror or e})") from None
         assert proc.stdin is not None
@@ -75,9 +68,25 @@ def encode(chunks: Iterable[bytes], sample_rate: int, out: Path, args: list[str]
             proc.wait()
             raise
         code = proc.wait()
-        if code != 0:
-            log.seek(0)
-            raise OutputError(f"cannot write {what}: ffmpeg failed: {_last_line(log.read())}")
+        log.seek(0)
+        stderr = log.read()
+    if code != 0:
+        raise OutputError(f"{error}: ffmpeg failed: {_last_line(stderr)}")
+    return stderr
+
+
+def encode(chunks: Iterable[bytes], sample_rate: int, args: list[str], *, what: str, sample_format: str = "s16le") -> None:
+    """Stream mono PCM ``chunks`` (``sample_format``) into ffmpeg, which writes what its
+    output ``args`` say (one output or several: each ends with its file name).
+
+    Streaming keeps a chapter's or a whole book's PCM out of memory."""
+    mux(chunks, ["-f", sample_format, "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"], args, what=what)
+
+
+def mux(chunks: Iterable[bytes], inputs: list[str], args: list[str], *, what: str) -> None:
+    """Stream ``chunks`` into ffmpeg's ``pipe:0`` (described by the ``inputs`` options),
+    which writes what ``args`` say."""
+    _feed([ffmpeg_exe(), *_QUIET, "-y", *inputs, *args], chunks, what=what, error=f"cannot write {what}")
 
 
 def decode(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]:
@@ -107,6 +116,7 @@ class Loudness:
 
 
 _SUMMARY = re.compile(rb"I:\s+(-?[\d.]+|-inf) LUFS.*?Peak:\s+(-?[\d.]+|-inf) dBFS", re.S)
+_INTEGRATED = re.compile(rb"I:\s+(-?[\d.]+|-inf) LUFS")
 
 
 def _parse_ebur128(stderr: bytes, what: str) -> Loudness:
@@ -120,15 +130,18 @@ def _parse_ebur128(stderr: bytes, what: str) -> Loudness:
 _METER = "ebur128=peak=true:framelog=quiet"
 
 
-def measure(samples: np.ndarray, sample_rate: int) -> Loudness:
-    """Integrated loudness and true peak of float samples (full scale 1.0), by ffmpeg's ebur128."""
-    # A byte view, not a copy: subprocess writes any bytes-like input (a chapter is 200 MB).
-    data = np.ascontiguousarray(samples, dtype="<f4").data.cast("B")
+def integrated_loudness(blocks: Iterable[np.ndarray], sample_rate: int) -> float:
+    """Integrated loudness (LUFS, gated; -70 for silence) of float blocks streamed to
+    ffmpeg's ebur128 one at a time, without the true-peak meter (4x oversampling, which
+    costs more than the loudness itself)."""
+    chunks = (np.ascontiguousarray(b, dtype="<f4").tobytes() for b in blocks)
     args = ["-hide_banner", "-nostats", "-f", "f32le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"]
-    done = subprocess.run([ffmpeg_exe(), *args, "-af", _METER, "-f", "null", "-"], input=data, capture_output=True, check=False)
-    if done.returncode != 0:
-        raise OutputError(f"loudness meter: ffmpeg failed: {_last_line(done.stderr)}")
-    return _parse_ebur128(done.stderr, "loudness meter")
+    cmd = [ffmpeg_exe(), *args, "-af", "ebur128=framelog=quiet", "-f", "null", "-"]
+    stderr = _feed(cmd, chunks, what="loudness meter", error="loudness meter")
+    found = _INTEGRATED.search(stderr[stderr.rfind(b"Summary:") :])
+    if not found:
+        raise OutputError("loudness meter: ffmpeg ebur128 gave no loudness summary")
+    return float(found.group(1))
 
 
 @dataclass(frozen=True)

@@ -79,3 +79,7 @@ class Layout:
 
     def chapter_audio(self, chapter: Chapter) -> Path:
         return self.audio_dir / f"{self.chapter_stem(chapter)}.mp3"
+
+    def chapter_part(self, chapter: Chapter) -> Path:
+        """The chapter's AAC frames, from which the M4B is joined (not an output: hidden)."""
+        return self.root / ".m4b-parts" / f"{self.chapter_stem(chapter)}.aac"

@@ -83,7 +83,7 @@ def main() -> None:
         sources = []
         for chapter, track in zip(book.chapters, tracks):
             entry = manifest.chapters[chapter.id]
-            source = to_pcm16(apply_gain(assemble(reading_plan(chapter, voice.pauses), clips).float_samples(), entry.gain_db))
+            source = to_pcm16(apply_gain(assemble(reading_plan(chapter, voice.pauses), clips).pcm / 32768.0, entry.gain_db))
             source = np.pad(source, (0, round(track.duration * entry.sample_rate) - len(source)))
             sources.append(source)
             path = layout.root / track.path

@@ -12,7 +12,7 @@ import json
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -59,33 +59,39 @@ def reading_plan(chapter: Chapter, pauses: Pauses) -> list[tuple[Sentence, float
 
 @dataclass(frozen=True)
 class Assembly:
-    """A chapter's audio before loudness normalization, and where each sentence lies in it."""
+    """A chapter's audio before loudness normalization, and where each sentence lies in it.
 
-    blocks: tuple[np.ndarray, ...]  # int16 mono, in playing order: the lead-in, each clip and its pause
+    The audio itself is not held: `blocks` reads the clips again, one at a time, so a
+    chapter of any length costs the memory of one clip (the clip cache's mapping reads
+    from disk on demand)."""
+
+    plan: tuple[tuple[Sentence, float], ...]
+    clips: Mapping[str, Clip]
     sample_rate: int
     placed: tuple[Placed, ...]
-
-    @property
-    def length(self) -> int:
-        return sum(len(b) for b in self.blocks)
+    length: int  # samples, the lead-in and every clip and pause
 
     @property
     def duration(self) -> float:
         return self.length / self.sample_rate
 
+    def blocks(self) -> Iterator[np.ndarray]:
+        """int16 mono in playing order: the lead-in, then each clip (faded) with its pause after it."""
+        rate = self.sample_rate
+        yield np.zeros(round(LEAD_IN * rate), dtype="<i2")
+        for sentence, pause in self.plan:
+            samples = _faded(np.frombuffer(self.clips[sentence.id].pcm, dtype="<i2"), round(EDGE_FADE * rate))
+            yield np.concatenate([samples, np.zeros(round(pause * rate), dtype="<i2")])
+
     @property
     def pcm(self) -> np.ndarray:
-        """The blocks as one int16 array (a copy: for short chapters and tests)."""
-        return np.concatenate(self.blocks)
+        """The whole chapter as one int16 array (for short chapters and tests)."""
+        return np.concatenate(list(self.blocks()))
 
-    def float_samples(self) -> np.ndarray:
-        """The audio as float32 in [-1, 1), filled block by block (no int16 copy of the whole)."""
-        out = np.empty(self.length, np.float32)
-        pos = 0
-        for block in self.blocks:
-            np.multiply(block, 1 / 32768.0, out=out[pos : pos + len(block)], casting="unsafe")
-            pos += len(block)
-        return out
+    def float_blocks(self) -> Iterator[np.ndarray]:
+        """`blocks` as float32 in [-1, 1)."""
+        for block in self.blocks():
+            yield block * np.float32(1 / 32768.0)
 
 
 def _faded(samples: np.ndarray, n: int) -> np.ndarray:
@@ -104,20 +110,17 @@ def assemble(plan: Plan, clips: Mapping[str, Clip]) -> Assembly:
     counted in samples (exact). `ClipError` when a clip is missing."""
     rate = next((c.sample_rate for c in (clips.get(s.id) for s, _ in plan) if c), 0)
     pos = round(LEAD_IN * rate)
-    blocks: list[np.ndarray] = [np.zeros(pos, dtype="<i2")]
     placed: list[Placed] = []
     for sentence, pause in plan:
         clip = clips.get(sentence.id)
         if clip is None:
             raise ClipError(f"the clip of {sentence.id} is missing", (sentence.id,))
-        samples = _faded(np.frombuffer(clip.pcm, dtype="<i2"), round(EDGE_FADE * rate))
-        start, end = pos / rate, (pos + len(samples)) / rate
+        n = len(clip.pcm) // 2
+        start, end = pos / rate, (pos + n) / rate
         timings = tuple(Timing(start + t.start, start + t.end, t.text_start, t.text_end) for t in clip.timings)
         placed.append(Placed(sentence.id, start, end, timings))
-        gap = round(pause * rate)
-        blocks += [samples, np.zeros(gap, dtype="<i2")]
-        pos += len(samples) + gap
-    return Assembly(tuple(blocks), rate, tuple(placed))
+        pos += n + round(pause * rate)
+    return Assembly(tuple(plan), clips, rate, tuple(placed), pos)
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ def write_chapter_wav(chapter: Chapter, clips: Mapping[str, Clip], pauses: Pause
             out.setnchannels(1)
             out.setsampwidth(2)
             out.setframerate(rate)
-            for block in assembly.blocks:
+            for block in assembly.blocks():
                 out.writeframes(block.tobytes())
     track = ChapterTrack(chapter.id, chapter_label(chapter), wav_path.name, assembly.duration, assembly.placed)
     document = {"title": track.title, "audio": track.path, "sample_rate": rate, **as_json(chapter_timeline(chapter, track))}

@@ -2,7 +2,8 @@
 
 Each chapter is assembled from its sentence clips with the voice profile's pauses
 (assemble.py), brought to the same loudness with one linear gain (a zero-latency limiter on the rare
-peak), and encoded with the bundled ffmpeg; the result is metered (see encoding.py).
+peak), and encoded with the bundled ffmpeg into its MP3 and its part of the M4B in one
+pass; the M4B is joined from the parts, so an edit re-encodes one chapter (see encoding.py).
 
 Sentence times are counted in samples while assembling, so they are exact in the PCM.
 They stay exact in the files because ffmpeg writes the encoder delay and padding into
@@ -28,17 +29,17 @@ import logging
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 from mutagen import MutagenError
 
 from .assemble import EDGE_FADE, LEAD_IN, assemble, reading_plan
-from .encoding import AAC, MP3, encode_to_target
+from .encoding import AAC, MP3, encode_chapter, file_length, join_to_m4b
 from ..errors import ClipError, InputError, OutputError
 from ..fsio import Stamp, atomic_path, write_text_if_changed
 from ..layout import Layout, chapter_label
-from .loudness import PEAK_CEILING, TARGET_LUFS, apply_gain, loudness_gain
+from .loudness import PEAK_CEILING, TARGET_LUFS, loudness_gain
 from ..model import Book, Chapter, ChapterTrack, Clip, Sentence
 from .tags import Mark, TrackTags, cover_mime, ffmetadata, iso639_2, write_id3, write_mp4_extras
 from ..synth import select_chapters
@@ -49,7 +50,7 @@ from ..voices import Pauses, Voice
 log = logging.getLogger("accessible")
 
 # Part of every input hash: change it when the encoding changes, and every file is redone.
-ENCODING = f"{MP3} {AAC} lead={LEAD_IN} fade={EDGE_FADE} v4"
+ENCODING = f"{MP3} {AAC} lead={LEAD_IN} fade={EDGE_FADE} v5"
 
 
 def chapter_marks(chapter: Chapter, timeline: Timeline) -> tuple[Mark, ...]:
@@ -166,25 +167,25 @@ def _tagging(path: Path, fn: Callable[..., None], *args: object) -> None:
 def _build_chapter(
     chapter: Chapter, clips: Mapping[str, Clip], voice: Voice, layout: Layout, tags: TrackTags, key: str, target: float
 ) -> ChapterEntry:
+    """The chapter's MP3 and its M4B part, from one pass over its PCM (after a first pass
+    that meters it); neither pass holds more than a clip in memory."""
     assembly = assemble(reading_plan(chapter, voice.pauses), clips)
     label = chapter_label(chapter)
-    audio_path = layout.chapter_audio(chapter)
-    rate, placed = assembly.sample_rate, assembly.placed
-    samples = assembly.float_samples()
-    del assembly  # the int16 PCM is not needed again: free it before encoding
-    gain_db = loudness_gain(samples, rate, target=target, what=f"chapter {label!r}")
-    samples = apply_gain(samples, gain_db)
-    with atomic_path(audio_path) as tmp:
-        done = encode_to_target(lambda: [samples], rate, tmp, MP3, target=target, ceiling=PEAK_CEILING, what=str(audio_path))
-        track = ChapterTrack(chapter.id, label, _relative(layout, audio_path), done.samples / rate, placed)
+    audio_path, part_path = layout.chapter_audio(chapter), layout.chapter_part(chapter)
+    rate = assembly.sample_rate
+    gain_db = loudness_gain(assembly.float_blocks(), rate, target=target, what=f"chapter {label!r}")
+    scale = np.float32(10 ** (gain_db / 20))
+    length = file_length(assembly.length, rate)
+    with atomic_path(audio_path) as tmp, atomic_path(part_path) as tmp_part:
+        gained = (block * scale for block in assembly.float_blocks())
+        done = encode_chapter(gained, rate, length, tmp, tmp_part, ceiling=PEAK_CEILING, what=str(audio_path))
+        track = ChapterTrack(chapter.id, label, _relative(layout, audio_path), done.samples / rate, assembly.placed)
         marks = chapter_marks(chapter, chapter_timeline(chapter, track))
         _tagging(tmp, write_id3, replace(tags, title=label), marks)
-    duration = track.duration
-    files = (track.path,)
-    loud = done.loudness
     limited = ", peaks limited" if done.limited else ""
-    log.info("%s: %.1f s, gain %+.1f dB%s, %.1f LUFS, %.1f dBTP", track.path, duration, gain_db, limited, loud.integrated, loud.true_peak)
-    return ChapterEntry(key, track, rate, gain_db, loud.integrated, marks, files)
+    log.info("%s: %.1f s, gain %+.1f dB%s", track.path, track.duration, gain_db, limited)
+    files = (track.path, _relative(layout, part_path))
+    return ChapterEntry(key, track, rate, gain_db, target, marks, files)
 
 
 def _remove_stale(layout: Layout, old: ChapterEntry | None, keep: Sequence[str]) -> None:
@@ -204,16 +205,6 @@ def playlist_text(book: Book, tracks: Sequence[ChapterTrack]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _book_pcm(chapters: Sequence[Chapter], clips: Mapping[str, Clip], voice: Voice, entries: Sequence[ChapterEntry]) -> Iterator[np.ndarray]:
-    """The whole book's normalized PCM, chapter by chapter, as the chapter files were made
-    from (with the tail their encoding added, so chapters start where the marks say)."""
-    for chapter, entry in zip(chapters, entries, strict=True):
-        samples = apply_gain(assemble(reading_plan(chapter, voice.pauses), clips).float_samples(), entry.gain_db)
-        length = round(entry.track.duration * entry.sample_rate)
-        samples = np.pad(samples, (0, length - len(samples)))
-        yield samples  # the only whole-chapter array alive while the encoder works on it
-
-
 def book_marks(entries: Sequence[ChapterEntry]) -> list[Mark]:
     """Every chapter's marks, shifted to where the chapter starts in the whole book."""
     marks: list[Mark] = []
@@ -224,9 +215,8 @@ def book_marks(entries: Sequence[ChapterEntry]) -> list[Mark]:
     return marks
 
 
-def _write_m4b(
-    chapters: Sequence[Chapter], clips: Mapping[str, Clip], voice: Voice, layout: Layout, tags: TrackTags, entries: Sequence[ChapterEntry], target: float
-) -> None:
+def _write_m4b(chapters: Sequence[Chapter], layout: Layout, tags: TrackTags, entries: Sequence[ChapterEntry]) -> None:
+    """Join the chapters' AAC parts into the M4B, with the chapter marks and the book's tags."""
     rates = {e.sample_rate for e in entries}
     if len(rates) != 1:
         raise OutputError(f"cannot write {layout.m4b}: chapters have different sample rates {sorted(rates)}")
@@ -237,12 +227,9 @@ def _write_m4b(
             "-i", str(meta), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
             "-metadata:s:a:0", f"language={tags.language}", "-movflags", "+faststart", "-brand", "M4B ", "-f", "ipod",
         )  # fmt: skip
-        done = encode_to_target(
-            lambda: _book_pcm(chapters, clips, voice, entries), rates.pop(), tmp, AAC,
-            target=target, ceiling=PEAK_CEILING, what=str(layout.m4b), extra_args=container,
-        )  # fmt: skip
+        join_to_m4b([layout.chapter_part(c) for c in chapters], rates.pop(), tmp, container, what=str(layout.m4b))
         _tagging(tmp, write_mp4_extras, tags)
-    log.info("%s: %.1f LUFS, %.1f dBTP", layout.m4b.name, done.loudness.integrated, done.loudness.true_peak)
+    log.info("%s: joined from %d chapter parts", layout.m4b.name, len(entries))
 
 
 @dataclass(frozen=True)
@@ -326,19 +313,12 @@ def build_audiobook(
         return result
     write_text_if_changed(layout.playlist, playlist_text(book, tracks))
     if m4b:
-        _update_m4b(audible, clips, voice, layout, book_tags, manifest, target_lufs, key)
+        _update_m4b(audible, layout, book_tags, manifest, key)
     return result
 
 
 def _update_m4b(
-    chapters: Sequence[Chapter],
-    clips: Mapping[str, Clip],
-    voice: Voice,
-    layout: Layout,
-    tags: TrackTags,
-    manifest: Manifest,
-    target: float,
-    key: Callable[[int, Chapter], str],
+    chapters: Sequence[Chapter], layout: Layout, tags: TrackTags, manifest: Manifest, key: Callable[[int, Chapter], str]
 ) -> None:
     """Write the M4B if what it is made of changed: it needs every chapter up to date and
     the clips of every chapter at hand (a one-chapter run may not have them)."""
@@ -357,10 +337,6 @@ def _update_m4b(
         return
     if manifest.book_key == book_key:
         log.warning("%s: damaged or missing since it was made; encoding it again", layout.m4b.name)
-    try:
-        _write_m4b(chapters, clips, voice, layout, tags, entries, target)
-    except ClipError as e:
-        log.warning("%s not updated: %s (run a full build)", layout.m4b, e)
-        return
+    _write_m4b(chapters, layout, tags, entries)
     manifest.book_key, manifest.m4b = book_key, Stamp.of(layout.m4b)
     manifest.save(layout)

@@ -1,14 +1,23 @@
-"""Encoding with the loudness checked on the encoded file, not assumed from the PCM.
+"""Encoding: one pass over a chapter's PCM feeds both encoders; the M4B is joined from parts.
 
 Two things change the level between our PCM and what a player decodes, both measured:
 - libmp3lame in CBR/ABR mode scales its input by 0.95 (-0.45 dB; LAME's bitrate
   presets carry a scale factor, VBR does not). `level_change` measures what a codec
-  does to a steady tone once per process, and the PCM is pre-compensated.
+  does to a steady tone once per process, and each output is pre-compensated.
 - coding noise raises true peaks: measured on the whole sample report with the offline
   voice, by up to 0.5 dB for MP3 at 64 kbit/s and 0.3 dB for AAC at 96 kbit/s (1.6 dB
-  at 64 kbit/s), hence each codec's headroom below the ceiling.
-After encoding, the file is metered; if it is off target or over the ceiling, the
-gain or the limiter is corrected and the file encoded again (rarely needed).
+  at 64 kbit/s), hence the headroom kept below the ceiling by the limiter.
+So the files are not decoded again to be metered: their loudness is the PCM's (measured
+before encoding) and their peaks stay under the ceiling by that headroom. The bench
+(`python -m bench build`) meters every file of the whole sample to keep this true.
+
+The M4B is not encoded from the whole book: each chapter's AAC frames (a part, made in
+the same pass as its MP3) are joined. A part of n samples (n a whole number of 1024-sample
+frames) is n/1024 + 1 frames: the first is the encoder's priming. Joined, every part but
+the last loses its final frame, and the next part's priming frame takes its place, so
+chapter k starts exactly at the sum of the earlier chapters' lengths; the dropped frame
+and the priming both hold silence (a chapter ends in its closing pause and starts with
+the lead-in), so the join is silent too. One edit list skips the first part's priming.
 """
 
 from __future__ import annotations
@@ -18,18 +27,15 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
 from .. import ffmpeg
-from ..ffmpeg import Loudness
-from .loudness import BLOCK, limit, to_pcm16
+from ..errors import OutputError
+from .loudness import limit
 
 log = logging.getLogger("accessible")
-
-_LOUDNESS_TOLERANCE = 0.3  # LU between the file and the target before re-encoding
-_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ class Codec:
     headroom: float  # dB kept below the peak ceiling in the PCM, for the codec's overshoot
 
 
-# MP3: 64 kbit/s CBR mono at the voice's 24 kHz (see audio.py for why); ffmpeg writes
+# MP3: 64 kbit/s CBR mono at the voice's 24 kHz (see audiobook.py for why); ffmpeg writes
 # the Xing/LAME header (gapless info) and no ID3 tag: mutagen writes that one.
 MP3 = Codec(
     "mp3",
@@ -50,86 +56,131 @@ MP3 = Codec(
 )
 # AAC: ffmpeg's own encoder at 64 kbit/s overshot true peaks by up to 1.6 dB on the
 # sample (so limiting had to bite hard); at 96 kbit/s by 0.3 dB, and it sounds cleaner.
-AAC = Codec("aac", ".m4a", ("-c:a", "aac", "-b:a", "96k"), 1.0)
+# Its "fast" coder costs a sixth of the CPU of the default two-loop search (measured:
+# 2.7 against 15.3 CPU-seconds for 10 minutes of audio) at the same bitrate. Raw ADTS
+# frames: the parts the M4B is joined from.
+AAC = Codec("aac", ".aac", ("-c:a", "aac", "-aac_coder", "fast", "-b:a", "96k", "-f", "adts"), 1.0)
+AAC_FRAME = 1024  # samples per AAC frame, and the encoder's priming
+
+
+def _pcm_bytes(blocks: Iterable[np.ndarray]) -> Iterator[bytes]:
+    for block in blocks:
+        yield np.ascontiguousarray(block, dtype="<f4").tobytes()
 
 
 @functools.cache
 def level_change(codec: Codec, sample_rate: int) -> float:
     """dB by which ``codec`` changes the level of a steady 1 kHz tone (measured, cached)."""
     t = np.arange(2 * sample_rate) / sample_rate
-    tone = 0.1 * np.sin(2 * np.pi * 1000 * t)
+    tone = (0.1 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / f"tone{codec.suffix}"
-        ffmpeg.encode([to_pcm16(tone).tobytes()], sample_rate, out, list(codec.args), what=f"{codec.name} level probe")
+        ffmpeg.encode(_pcm_bytes([tone]), sample_rate, [*codec.args, str(out)], what=f"{codec.name} level probe", sample_format="f32le")
         decoded, _ = ffmpeg.decode(out)
     middle = slice(sample_rate // 2, 3 * sample_rate // 2)
-    ratio = np.sqrt(np.mean((decoded[middle] / 32768.0) ** 2) / np.mean(tone[middle] ** 2))
+    ratio = np.sqrt(np.mean((decoded[middle] / 32768.0) ** 2) / np.mean(tone[middle].astype(np.float64) ** 2))
     return float(20 * np.log10(ratio))
+
+
+_MP3_FRAME = 1152  # a multiple of the MP3 frame at any rate (576 samples below 32 kHz)
+
+
+@functools.cache
+def _mp3_surplus(residue: int, sample_rate: int) -> int:
+    """How many samples more than its input a decoder returns from an MP3 whose length is
+    ``residue`` modulo 1152 (measured once per residue on a short tone).
+
+    Measured: when an MP3's last frame needs 1 to 46 samples of padding (8% of lengths at
+    24 kHz), ffmpeg records the padding wrongly and decoders return that padding as extra
+    samples at the end."""
+    n = 4 * _MP3_FRAME + residue
+    tone = (0.1 * np.sin(2 * np.pi * 440 * np.arange(n) / sample_rate)).astype(np.float32)
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "probe.mp3"
+        ffmpeg.encode(_pcm_bytes([tone]), sample_rate, [*MP3.args, str(out)], what="mp3 length probe", sample_format="f32le")
+        decoded, _ = ffmpeg.decode(out)
+    return len(decoded) - n
+
+
+def file_length(samples: int, sample_rate: int) -> int:
+    """The length (samples) a chapter of ``samples`` is encoded at: its closing silence
+    lengthened to a whole number of AAC frames (so the M4B can be joined from parts), and
+    by a frame more while the MP3 of that length would decode longer than it is (see
+    `_mp3_surplus`): the length a decoder reports is then the length recorded. Sentence
+    times are unaffected: only the tail grows, by under 0.1 s."""
+    n = -(-samples // AAC_FRAME) * AAC_FRAME
+    while _mp3_surplus(n % _MP3_FRAME, sample_rate):
+        n += AAC_FRAME
+    return n
 
 
 @dataclass(frozen=True)
 class Encoded:
-    loudness: Loudness  # metered on the file
-    samples: int  # what a gapless decoder returns: the input plus any tail added (see below)
+    samples: int  # the length of both files as a gapless decoder returns them
     limited: bool  # whether the limiter touched any peak
 
 
-def encode_to_target(
-    chapters: Callable[[], Iterable[np.ndarray]],
-    sample_rate: int,
-    out: Path,
-    codec: Codec,
-    *,
-    target: float,
-    ceiling: float,
-    what: str,
-    extra_args: tuple[str, ...] = (),
+def encode_chapter(
+    blocks: Iterable[np.ndarray], sample_rate: int, length: int, mp3: Path, part: Path, *, ceiling: float, what: str
 ) -> Encoded:
-    """Encode the float PCM that ``chapters()`` yields (gained to ``target`` already) into
-    ``out``, peaks limited to the ceiling less the codec's headroom; meter the file.
+    """Encode float PCM ``blocks`` (already at the target loudness), padded with silence to
+    ``length`` samples, into the MP3 ``mp3`` and the AAC part ``part``, in one pass: one
+    ffmpeg reads the PCM once and runs both encoders. Peaks are limited to the ceiling
+    less the larger codec headroom; each output is compensated for its codec's level change."""
+    limit_db = ceiling - max(MP3.headroom, AAC.headroom)
+    total, limited = 0, False
 
-    ``extra_args`` go before the codec options (more inputs, maps, container flags).
+    def limited_blocks() -> Iterator[np.ndarray]:
+        nonlocal total, limited
+        for block in blocks:
+            capped = limit(block, sample_rate, limit_db)
+            limited |= capped is not block
+            total += len(capped)
+            yield capped
+        if total > length:
+            raise OutputError(f"{what}: {total} samples do not fit the {length} planned")
+        yield np.zeros(length - total, np.float32)
 
-    The decoded length is checked too. Measured: when an MP3's last frame needs 1 to 46
-    samples of padding (8% of lengths at 24 kHz), ffmpeg records the padding wrongly and
-    decoders return that padding as extra samples at the end. Then the silence at the end
-    is lengthened by exactly that much (the last frame becomes full) and the file encoded
-    again, so the length a decoder reports is the length we record. Sentence times are
-    unaffected: only the tail grows, by under 2 ms.
-    """
-    gain_db = -level_change(codec, sample_rate)
-    limit_db = ceiling - codec.headroom
-    tail = 0
-    for _ in range(_ATTEMPTS):
-        scale = np.float32(10 ** (gain_db / 20))
-        total, limited = tail, False
+    outputs: list[str] = []
+    for codec, path in ((MP3, mp3), (AAC, part)):
+        volume = f"volume={10 ** (-level_change(codec, sample_rate) / 20):.6f}:precision=float"
+        outputs += ["-map", "0:a", "-filter:a", volume, *codec.args, str(path)]
+    ffmpeg.encode(_pcm_bytes(limited_blocks()), sample_rate, outputs, what=what, sample_format="f32le")
+    frames = len(adts_frames(part.read_bytes(), str(part)))
+    if frames != length // AAC_FRAME + 1:
+        raise OutputError(f"{what}: the AAC encoder gave {frames} frames for {length} samples (expected {length // AAC_FRAME + 1})")
+    return Encoded(length, limited)
 
-        def pcm() -> Iterator[bytes]:
-            nonlocal total, limited
-            for chunk in chapters():
-                capped = limit(chunk, sample_rate, limit_db)
-                total += len(chunk)
-                limited |= capped is not chunk
-                # Block by block: no whole-chapter temporaries on the way to 16-bit bytes.
-                for start in range(0, len(capped), BLOCK):
-                    yield to_pcm16(capped[start : start + BLOCK] * scale).tobytes()
-            yield bytes(2 * tail)
 
-        ffmpeg.encode(pcm(), sample_rate, out, [*extra_args, *codec.args], what=what)
-        got = ffmpeg.meter_file(out)
-        extra = got.samples - total
-        over = got.loudness.true_peak - ceiling
-        off = target - got.loudness.integrated
-        if over <= 0 and abs(off) <= _LOUDNESS_TOLERANCE and extra == 0:
-            return Encoded(got.loudness, total, limited)
-        log.debug("%s: encoding again (%+.1f LU off, %+.1f dB over the ceiling, %+d samples)", what, off, over, extra)
-        gain_db += off
-        if over > 0:
-            limit_db -= over + 0.1
-        if extra > 0:
-            tail += extra
-    log.warning(
-        "%s: %.1f LUFS, true peak %.1f dBTP (target %.1f LUFS, ceiling %.1f dBTP), %+d samples decoded",
-        what, got.loudness.integrated, got.loudness.true_peak, target, ceiling, extra,
-    )  # fmt: skip
-    return Encoded(got.loudness, total, limited)
+def adts_frames(data: bytes, what: str) -> list[bytes]:
+    """The frames of a raw ADTS stream, each with its header."""
+    frames: list[bytes] = []
+    pos = 0
+    while pos < len(data):
+        if len(data) - pos < 7 or data[pos] != 0xFF or data[pos + 1] & 0xF6 != 0xF0:
+            raise OutputError(f"{what}: not an ADTS stream at byte {pos}")
+        size = ((data[pos + 3] & 0x03) << 11) | (data[pos + 4] << 3) | (data[pos + 5] >> 5)
+        if size < 7 or pos + size > len(data):
+            raise OutputError(f"{what}: ADTS frame cut short at byte {pos}")
+        frames.append(data[pos : pos + size])
+        pos += size
+    return frames
+
+
+def joined_frames(parts: Sequence[Path]) -> Iterator[bytes]:
+    """The parts' AAC frames as one stream: every part but the last without its final
+    frame (the next part's priming frame stands in its place; see the module docstring)."""
+    for i, path in enumerate(parts):
+        try:
+            frames = adts_frames(path.read_bytes(), str(path))
+        except OSError as e:
+            raise OutputError(f"cannot read {path}: {e.strerror or e}") from None
+        yield b"".join(frames if i == len(parts) - 1 else frames[:-1])
+
+
+def join_to_m4b(parts: Sequence[Path], sample_rate: int, out: Path, container: Sequence[str], *, what: str) -> None:
+    """Join the AAC parts into ``out`` (stream copy: nothing is encoded again), the first
+    part's priming skipped by the container's edit list. ``container`` holds the output
+    options (more inputs, maps, metadata)."""
+    skip = ["-f", "aac", "-itsoffset", f"{-AAC_FRAME / sample_rate:.9f}", "-i", "pipe:0"]
+    ffmpeg.mux(joined_frames(parts), skip, [*container, "-c:a", "copy", str(out)], what=what)

@@ -11,11 +11,11 @@ codec's own headroom is known.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
-from ..ffmpeg import measure
+from ..ffmpeg import integrated_loudness
 
 log = logging.getLogger("accessible")
 
@@ -26,13 +26,14 @@ _LIMITER_HOLD = 0.010  # s either side of a peak where the gain stays down
 _OVERSAMPLE = 4
 
 
-def loudness_gain(samples: np.ndarray, sample_rate: int, *, target: float = TARGET_LUFS, what: str = "audio") -> float:
-    """The gain (dB) that brings ``samples`` to ``target`` LUFS, measured; 0 for silence."""
-    before = measure(samples, sample_rate)
-    if before.integrated <= SILENT:
+def loudness_gain(blocks: Iterable[np.ndarray], sample_rate: int, *, target: float = TARGET_LUFS, what: str = "audio") -> float:
+    """The gain (dB) that brings the float PCM ``blocks`` to ``target`` LUFS, measured as
+    they stream past (a chapter is never whole in memory); 0 for silence."""
+    before = integrated_loudness(blocks, sample_rate)
+    if before <= SILENT:
         log.warning("%s is silent; its loudness is left alone", what)
         return 0.0
-    return round(target - before.integrated, 2)
+    return round(target - before, 2)
 
 
 # These run on whole chapters (55 M samples for the sample's longest): each works in
@@ -81,6 +82,11 @@ def _interpolators() -> list[np.ndarray]:
     return kernels
 
 
+# No interpolated point can exceed the largest sample by more than the interpolators'
+# largest sum of absolute taps: below the ceiling by that factor, a block needs no envelope.
+_OVERSHOOT = max(float(np.abs(k).sum()) for k in _interpolators())
+
+
 def _envelope(samples: np.ndarray) -> np.ndarray:
     padded = np.pad(samples.astype(np.float32), (5, 6))
     env = np.abs(samples).astype(np.float32)
@@ -120,6 +126,8 @@ def limit(samples: np.ndarray, sample_rate: int, ceiling_db: float) -> np.ndarra
     never exceed that sample's own need, so no peak escapes and the gain moves smoothly.
     """
     ceiling = np.float32(10 ** (ceiling_db / 20))
+    if len(samples) == 0 or float(np.abs(samples).max()) * _OVERSHOOT <= ceiling:
+        return samples
     env = peak_envelope(samples)
     if env.max(initial=0.0) <= ceiling:
         return samples

@@ -32,7 +32,7 @@ class ChapterEntry:
     track: ChapterTrack
     sample_rate: int
     gain_db: float  # the chapter's loudness gain (the M4B applies it again)
-    loudness: float  # LUFS measured after normalization
+    loudness: float  # LUFS the chapter was normalized to (measured on its PCM before encoding)
     marks: tuple[Mark, ...]
     files: tuple[str, ...]  # every file of the chapter, relative to the book folder
     stamps: tuple[Stamp, ...] = ()  # what each of `files` held when written
