@@ -9,7 +9,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from .errors import OutputError
 
@@ -58,6 +58,30 @@ class Stamp:
             return path.stat().st_size == self.size and Stamp.of(path) == self
         except OSError:
             return False
+
+
+def kept_result(marker: Path, digest: str, files: Sequence[Path]) -> list[str] | None:
+    """What `keep_result` noted beside ``files`` when it made them from ``digest``, if that is
+    what they are made from now and each still holds what was written; else None (make them)."""
+    try:
+        fields = marker.read_text(encoding="utf-8").split("\n")
+        kept, stamps, extra = fields[0], fields[1 : 1 + len(files)], fields[1 + len(files) :]
+        if kept != digest or len(stamps) != len(files):
+            return None
+        for path, line in zip(files, stamps):
+            size, sha = line.split()
+            if not Stamp(int(size), sha).matches(path):
+                return None
+        return extra
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None  # no marker, or not ours
+
+
+def keep_result(marker: Path, digest: str, files: Sequence[Path], extra: Sequence[str] = ()) -> None:
+    """Note beside ``files`` (just written) the digest of their inputs, their stamps and
+    ``extra`` lines, so that the next build can reuse them (see `kept_result`)."""
+    stamps = [Stamp.of(path) for path in files]
+    write_text_if_changed(marker, "\n".join([digest, *(f"{st.size} {st.sha256}" for st in stamps), *extra]))
 
 
 def check_writable(folder: Path) -> None:

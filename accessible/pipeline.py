@@ -2,8 +2,9 @@
 
 ingest+segment → speech → synthesize → audio → captions, EPUB, web page; the braille
 edition needs only the speech stage, so a build of braille alone makes no audio. Each stage
-keeps its own record of what it made from what: the clip cache (one clip per sentence
-text and voice), the audio manifest (one input hash per chapter file), the EPUB's
+keeps its own record of what it made from what: the book as read (readmemo.py: input,
+title, lexicons, reading code), the clip cache (one clip per sentence text and voice), the
+audio manifest (one input hash per chapter file), the EPUB's
 inputs digest. So a second run with nothing changed synthesizes nothing, encodes
 nothing and rewrites nothing; after one edited sentence only that sentence is
 synthesized, only its chapter is encoded again, and the EPUB is rewritten.
@@ -23,6 +24,7 @@ from .layout import Layout, chapter_label
 from .lock import build_lock
 from .model import Book, ChapterTrack
 from .outputs.smil import SYNC_MODES, Sync
+from .readmemo import read_once
 from .voices import Voice, load_voice
 
 if TYPE_CHECKING:
@@ -172,7 +174,12 @@ def build(
     from .synth import synthesize_book
 
     t = time.perf_counter()
-    book = load_book(path, title)
+    lexicons = [Path(p) for p in (profile.lexicon, lexicon) if p is not None]
+
+    def read() -> Book:
+        return read_book(load_book(path, title), load_lexicon(*lexicons) if lexicons else None)
+
+    book, _ = read_once(Path(path), title, lexicons, out_dir, read)
     layout = Layout.for_book(book, out_dir)
     if layout.root.exists() and not layout.root.is_dir():
         raise OutputError(f"book folder {layout.root} is a file; move it away or choose another --out")
@@ -181,9 +188,6 @@ def build(
     # disk or a concurrent build is known at once, not after minutes of work).
     with build_lock(layout.root, wait=wait):
         _claim_folder(layout)
-        lexicons = [p for p in (profile.lexicon, lexicon) if p is not None]
-        book = read_book(book, load_lexicon(*lexicons) if lexicons else None)
-        t = stage("speech", t)
 
         voiced = None
         tracks: list[ChapterTrack] = []

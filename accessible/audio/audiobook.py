@@ -300,9 +300,10 @@ def build_audiobook(
         _remove_stale(layout, old, entry.files)
         manifest.chapters[chapter.id] = entry.stamped(layout.root)
         manifest.save(layout)  # after every chapter: an interrupted build keeps what is done
-    if chapters is None:
-        for gone in set(manifest.chapters) - {c.id for c in audible}:
-            _remove_stale(layout, manifest.chapters.pop(gone), ())
+    gone = set(manifest.chapters) - {c.id for c in audible} if chapters is None else set()
+    for chapter_id in gone:
+        _remove_stale(layout, manifest.chapters.pop(chapter_id), ())
+    if gone:
         manifest.save(layout)
 
     entries = [manifest.chapters[c.id] for c in audible if c.id in manifest.chapters]

@@ -26,9 +26,10 @@ from typing import Iterable
 from urllib.parse import quote
 
 from ..errors import OutputError
-from ..fsio import atomic_path, write_text_if_changed
+from ..fsio import atomic_path, keep_result, kept_result, write_text_if_changed
 from ..layout import Layout, chapter_label
 from ..model import Book, Chapter, ChapterTrack, Sentence
+from ..readmemo import code_digest
 from ..speech import ruby
 from ..timeline import Timeline, Utterance, timelines
 from .smil import SYNC_MODES, Sync
@@ -61,18 +62,30 @@ def write_web(
     assets = {name: _asset(name) for name in ASSETS}
     for name, text in assets.items():
         write_text_if_changed(web / name, text)
-    page = render_page(
-        book,
-        tracks,
-        sync=sync,
-        voice_name=voice_name,
-        audio_urls=audio_urls,
-        asset_version=_asset_version(assets),
-        storage_key=f"{layout.slug}|{book.date}",
-    )
+    version, storage_key = _asset_version(assets), f"{layout.slug}|{book.date}"
     index = web / "index.html"
-    write_text_if_changed(index, page)
+    # The page takes seconds to render (ruby runs the reading's word cutter): not again when
+    # nothing it is made from changed and it still holds what was written.
+    marker = web / ".index.html.inputs"
+    digest = _page_digest(book, tracks, (sync, voice_name, sorted(audio_urls.items()), version, storage_key))
+    if kept_result(marker, digest, [index]) is None:
+        page = render_page(
+            book, tracks, sync=sync, voice_name=voice_name, audio_urls=audio_urls, asset_version=version, storage_key=storage_key
+        )
+        write_text_if_changed(index, page)
+        keep_result(marker, digest, [index])
     return index
+
+
+def _page_digest(book: Book, tracks: list[ChapterTrack], settings: object) -> str:
+    """Everything the page is made from: the book as read, its timings, the settings, and the
+    code and data that render it (its own modules and the reading stages')."""
+    h = hashlib.sha256(code_digest().encode())
+    here = Path(__file__).parent
+    for name in ("web.py", "xhtml.py", "smil.py", "../timeline.py"):
+        h.update((here / name).read_bytes())
+    h.update(repr((book, tuple(tracks), settings)).encode())
+    return h.hexdigest()
 
 
 # --- the page (pure) -------------------------------------------------------------------

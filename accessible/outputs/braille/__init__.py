@@ -11,13 +11,15 @@ for displays), each only when its content changed.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import OutputError
-from ...fsio import write_text_if_changed
+from ...fsio import keep_result, kept_result, write_text_if_changed
 from ...layout import Layout
 from ...model import Book, Sentence
+from ...readmemo import code_digest
 from .cells import BLANK
 from .formats import brf, pef, txt
 from .pages import MAX_CELLS, MAX_LINES, MIN_CELLS, MIN_LINES, Block, Chapter, centred, fill, paginate
@@ -117,6 +119,14 @@ def write_braille(book: Book, layout: Layout, options: BrailleOptions = BrailleO
     """Write the braille edition under ``layout.braille_dir``; unchanged files stay untouched."""
     if any(s.reading is None for s in book.sentences()):
         raise OutputError("the braille edition needs the speech stage's readings (read_book) first")
+    # Translating takes seconds (the reading's word cutter): not again when nothing the
+    # edition is made from changed and its files still hold what was written.
+    files = tuple(layout.braille(ext) for ext in ("brf", "pef", "txt"))
+    marker = layout.braille_dir / ".inputs"
+    digest = _digest(book, options)
+    kept = kept_result(marker, digest, files)
+    if kept is not None and len(kept) == 1 and kept[0].isdigit():
+        return BrailleResult(files, (), int(kept[0]))
     front, blocks = _front_text(book, options.system), _chapters(book, options.system)
     chapters = _pages(front, blocks, options)
     contents = {
@@ -134,4 +144,17 @@ def write_braille(book: Book, layout: Layout, options: BrailleOptions = BrailleO
         layout.braille("txt"): _text(front, blocks),
     }
     written = tuple(path for path, text in contents.items() if write_text_if_changed(path, text))
-    return BrailleResult(tuple(contents), written, sum(len(c.pages) for c in chapters))
+    pages = sum(len(c.pages) for c in chapters)
+    keep_result(marker, digest, files, [str(pages)])
+    return BrailleResult(files, written, pages)
+
+
+def _digest(book: Book, options: BrailleOptions) -> str:
+    """Everything the edition is made from: the book as read, the options, and the code and
+    data of the braille and reading stages."""
+    h = hashlib.sha256(code_digest().encode())
+    for path in sorted(Path(__file__).parent.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    h.update(repr((book, options)).encode())
+    return h.hexdigest()
