@@ -66,7 +66,7 @@ def write_web(
     index = web / "index.html"
     # The page takes seconds to render (ruby runs the reading's word cutter): not again when
     # nothing it is made from changed and it still holds what was written.
-    marker = web / ".index.html.inputs"
+    marker = layout.root / ".web.inputs"  # beside the folder, which is published as it is
     digest = _page_digest(book, tracks, (sync, voice_name, sorted(audio_urls.items()), version, storage_key))
     if kept_result(marker, digest, [index]) is None:
         page = render_page(

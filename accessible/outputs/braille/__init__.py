@@ -122,7 +122,7 @@ def write_braille(book: Book, layout: Layout, options: BrailleOptions = BrailleO
     # Translating takes seconds (the reading's word cutter): not again when nothing the
     # edition is made from changed and its files still hold what was written.
     files = tuple(layout.braille(ext) for ext in ("brf", "pef", "txt"))
-    marker = layout.braille_dir / ".inputs"
+    marker = layout.root / ".braille.inputs"
     digest = _digest(book, options)
     kept = kept_result(marker, digest, files)
     if kept is not None and len(kept) == 1 and kept[0].isdigit():
