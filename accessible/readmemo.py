@@ -22,6 +22,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from .errors import OutputError
 from .fsio import write_text
 from .model import Book
 
@@ -148,5 +149,8 @@ def read_once(
     except (OSError, ValueError, KeyError, TypeError, StopIteration) as e:
         log.debug("%s: not usable (%s); reading the book again", path, e)
     book = read()
-    write_text(path, json.dumps({"key": key, "book": _to_data(book)}, ensure_ascii=False, separators=(",", ":")))
+    try:
+        write_text(path, json.dumps({"key": key, "book": _to_data(book)}, ensure_ascii=False, separators=(",", ":")))
+    except OutputError as e:
+        log.debug("%s", e)  # only a saving lost; the build itself says why it cannot write there
     return book, False
