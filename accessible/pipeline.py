@@ -169,14 +169,16 @@ def build(
     from .outputs.captions import write_captions
     from .outputs.cover import render_cover
     from .outputs.epub import write_epub
-    from .segment import load_book
-    from .speech import load_lexicon, read_book
     from .synth import synthesize_book
 
     t = time.perf_counter()
     lexicons = [Path(p) for p in (profile.lexicon, lexicon) if p is not None]
 
     def read() -> Book:
+        # Imported only to read: a rebuild of an unchanged input never loads jieba and pypinyin.
+        from .segment import load_book
+        from .speech import load_lexicon, read_book
+
         return read_book(load_book(path, title), load_lexicon(*lexicons) if lexicons else None)
 
     book, _ = read_once(Path(path), title, lexicons, out_dir, read)

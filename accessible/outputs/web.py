@@ -30,7 +30,6 @@ from ..fsio import atomic_path, keep_result, kept_result, write_text_if_changed
 from ..layout import Layout, chapter_label
 from ..model import Book, Chapter, ChapterTrack, Sentence
 from ..readmemo import code_digest
-from ..speech import ruby
 from ..timeline import Timeline, Utterance, timelines
 from .smil import SYNC_MODES, Sync
 from .xhtml import Marks, inline, page_ids, page_marks
@@ -221,6 +220,8 @@ def _sentence_html(sentence: Sentence, heard: Utterance | None, words: bool, mar
     # a page starting inside the sentence: at a word start (page_marks), before any timed word
     breaks = {o: _pagebreak(n, ident) for o, n, ident in (marks or {}).get(sentence.id, ()) if o > 0}
     playable = ' tabindex="-1"' if heard else ""
+    from ..speech import ruby  # here, not with the module: a page that is reused never loads the speech layer
+
     return f'<span class="s" id="{sentence.id}"{playable}>{inline(sentence.text, spans, ruby(sentence), breaks)}</span>'
 
 

@@ -25,12 +25,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from pypinyin import Style, lazy_pinyin
-
 from ...errors import OutputError
 from ...model import Sentence
-from ...speech import tables as speech_tables
-from ...speech.rule import view
 from .cells import cells, data_lines
 from .syllable import System, syllable_cells
 
@@ -147,6 +143,8 @@ def char_syllables(sentence: Sentence) -> list[str | None]:
 def _fallback(char: str) -> str:
     # A Han character the voice said no syllable for: braille still needs one, so the
     # dictionary reading.
+    from pypinyin import Style, lazy_pinyin  # see _tokens: not loaded by a rebuild that reuses the edition
+
     return lazy_pinyin(char, style=Style.TONE3, neutral_tone_with_five=True)[0]
 
 
@@ -189,6 +187,10 @@ def translate(sentence: Sentence, system: System = "common") -> tuple[Word, ...]
 
 
 def _tokens(sentence: Sentence, system: System) -> list[_Token]:
+    # The speech layer is imported when a sentence is translated, not with this module: a
+    # rebuild that reuses the edition never loads it (seconds: pypinyin, jieba).
+    from ...speech.rule import view
+
     text = sentence.text
     seen = view(text)
     said = _said(sentence)
@@ -298,4 +300,6 @@ def _joins(before: list[_Token], tokens: list[_Token], n: int, starts: set[int])
 
 @cache
 def _measure_words() -> frozenset[str]:
+    from ...speech import tables as speech_tables
+
     return frozenset(w for w in speech_tables.words("measure_words.txt") if len(w) == 1)
