@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,36 +147,47 @@ def encode_chapter(
         volume = f"volume={10 ** (-level_change(codec, sample_rate) / 20):.6f}:precision=float"
         outputs += ["-map", "0:a", "-filter:a", volume, *codec.args, str(path)]
     ffmpeg.encode(_pcm_bytes(limited_blocks()), sample_rate, outputs, what=what, sample_format="f32le")
-    frames = len(adts_frames(part.read_bytes(), str(part)))
+    frames = len(adts_frames(part))
     if frames != length // AAC_FRAME + 1:
         raise OutputError(f"{what}: the AAC encoder gave {frames} frames for {length} samples (expected {length // AAC_FRAME + 1})")
     return Encoded(length, limited)
 
 
-def adts_frames(data: bytes, what: str) -> list[bytes]:
-    """The frames of a raw ADTS stream, each with its header."""
-    frames: list[bytes] = []
+def adts_frames(path: Path) -> list[int]:
+    """Where each frame of a raw ADTS file starts (its byte offset), read header by header:
+    a part of a three-hour chapter is 130 MB, never read whole."""
+    starts: list[int] = []
     pos = 0
-    while pos < len(data):
-        if len(data) - pos < 7 or data[pos] != 0xFF or data[pos + 1] & 0xF6 != 0xF0:
-            raise OutputError(f"{what}: not an ADTS stream at byte {pos}")
-        size = ((data[pos + 3] & 0x03) << 11) | (data[pos + 4] << 3) | (data[pos + 5] >> 5)
-        if size < 7 or pos + size > len(data):
-            raise OutputError(f"{what}: ADTS frame cut short at byte {pos}")
-        frames.append(data[pos : pos + size])
-        pos += size
-    return frames
+    try:
+        with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            while pos < size:
+                f.seek(pos)
+                head = f.read(7)
+                if len(head) < 7 or head[0] != 0xFF or head[1] & 0xF6 != 0xF0:
+                    raise OutputError(f"{path}: not an ADTS stream at byte {pos}")
+                length = ((head[3] & 0x03) << 11) | (head[4] << 3) | (head[5] >> 5)
+                if length < 7 or pos + length > size:
+                    raise OutputError(f"{path}: ADTS frame cut short at byte {pos}")
+                starts.append(pos)
+                pos += length
+    except OSError as e:
+        raise OutputError(f"cannot read {path}: {e.strerror or e}") from None
+    return starts
 
 
 def joined_frames(parts: Sequence[Path]) -> Iterator[bytes]:
     """The parts' AAC frames as one stream: every part but the last without its final
-    frame (the next part's priming frame stands in its place; see the module docstring)."""
+    frame (the next part's priming frame stands in its place; see the module docstring).
+    Read in blocks, so the whole book never sits in memory."""
     for i, path in enumerate(parts):
-        try:
-            frames = adts_frames(path.read_bytes(), str(path))
-        except OSError as e:
-            raise OutputError(f"cannot read {path}: {e.strerror or e}") from None
-        yield b"".join(frames if i == len(parts) - 1 else frames[:-1])
+        end = adts_frames(path)[-1] if i < len(parts) - 1 else path.stat().st_size
+        with path.open("rb") as f:
+            while end > f.tell():
+                block = f.read(min(1 << 20, end - f.tell()))
+                if not block:
+                    raise OutputError(f"{path}: changed while the M4B was joined")
+                yield block
 
 
 def join_to_m4b(parts: Sequence[Path], sample_rate: int, out: Path, container: Sequence[str], *, what: str) -> None:
