@@ -50,6 +50,28 @@ app = _App(
 )
 
 
+# Options that `build` and `batch` share, declared once.
+VoiceOption = Annotated[str, typer.Option("--voice", help="Voice profile name (built in, or a file in ./voices/) or a .toml file.")]
+SyncOption = Annotated[str, typer.Option("--sync", help="Highlight unit in the EPUB and web page: sentence or word.")]
+RubyOption = Annotated[bool, typer.Option("--ruby", help="Pinyin over the words a reader could misread, in the EPUB too (the web page always has it).")]
+FormatsOption = Annotated[
+    str, typer.Option("--formats", help="Comma-separated outputs among audio,m4b,epub,web,braille (audio, epub or web bring the chapter MP3s and captions).")
+]
+DEFAULT_FORMATS = "audio,m4b,epub,web,braille"
+LexiconOption = Annotated[Optional[Path], typer.Option("--lexicon", help="A pronunciation lexicon (TOML) over the voice's own.")]
+FallbackOption = Annotated[
+    Optional[str], typer.Option("--fallback", help="A voice that speaks the sentences --voice cannot (e.g. baker when the online voice is unreachable).")
+]
+
+BrailleOption = Annotated[str, typer.Option("--braille", help=_BRAILLE_HELP)]
+CellsOption = Annotated[int, typer.Option("--cells", help="Braille cells per line (BRF/PEF).")]
+LinesOption = Annotated[int, typer.Option("--lines", help="Braille lines per page, the page-number line included.")]
+
+
+def _format_list(formats: str) -> list[str]:
+    return [f.strip() for f in formats.split(",") if f.strip()]
+
+
 class _OneLine(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         level = {"WARNING": "[yellow]warning:[/] ", "ERROR": "[red]error:[/] "}.get(record.levelname, "")
@@ -281,22 +303,18 @@ def audio(
 @app.command()
 def build(
     file: Annotated[Path, typer.Argument(help="The report: text (UTF-8, UTF-16, GB18030/GBK), PDF, Word .docx, web page or EPUB.")],
-    voice: Annotated[str, typer.Option("--voice", help="Voice profile name (built in, or a file in ./voices/) or a .toml file.")] = "baker",
+    voice: VoiceOption = "baker",
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder; the book gets a folder named after its title.")] = Path("output"),
     title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
-    sync: Annotated[str, typer.Option("--sync", help="Highlight unit in the EPUB and web page: sentence or word.")] = "sentence",
-    ruby: Annotated[bool, typer.Option("--ruby", help="Pinyin over the words a reader could misread, in the EPUB too (the web page always has it).")] = False,
-    formats: Annotated[
-        str, typer.Option("--formats", help="Comma-separated outputs among audio,m4b,epub,web,braille (audio, epub or web bring the chapter MP3s and captions).")
-    ] = "audio,m4b,epub,web,braille",
+    ruby: RubyOption = False,
+    sync: SyncOption = "sentence",
+    formats: FormatsOption = DEFAULT_FORMATS,
     cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder (default: the voice stage's).")] = None,
-    lexicon: Annotated[Optional[Path], typer.Option("--lexicon", help="A pronunciation lexicon (TOML) over the voice's own.")] = None,
-    fallback: Annotated[
-        Optional[str], typer.Option("--fallback", help="A voice that speaks the sentences --voice cannot (e.g. baker when the online voice is unreachable).")
-    ] = None,
-    braille: Annotated[str, typer.Option("--braille", help=_BRAILLE_HELP)] = "common",
-    cells: Annotated[int, typer.Option("--cells", help="Braille cells per line (BRF/PEF).")] = 40,
-    lines: Annotated[int, typer.Option("--lines", help="Braille lines per page, the page-number line included.")] = 25,
+    lexicon: LexiconOption = None,
+    fallback: FallbackOption = None,
+    braille: BrailleOption = "common",
+    cells: CellsOption = 40,
+    lines: LinesOption = 25,
     no_wait: Annotated[bool, _NO_WAIT] = False,
 ) -> None:
     """Make the audiobook, the accessible EPUB 3, the web page and the braille edition of FILE, redoing only what changed.
@@ -311,7 +329,7 @@ def build(
         title=title,
         sync=sync,
         ruby=ruby,
-        formats=[f.strip() for f in formats.split(",") if f.strip()],
+        formats=_format_list(formats),
         cache_dir=cache,
         lexicon=lexicon,
         fallback=fallback,
@@ -331,9 +349,9 @@ def braille_command(
     file: Annotated[Path, typer.Argument(help="The report: a text file in UTF-8, UTF-16 or GB18030/GBK.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder; files go to <out>/<book>/braille/.")] = Path("output"),
     title: Annotated[Optional[str], typer.Option("--title", help="Book title (default: inferred from the text).")] = None,
-    braille: Annotated[str, typer.Option("--braille", help=_BRAILLE_HELP)] = "common",
-    cells: Annotated[int, typer.Option("--cells", help="Braille cells per line (BRF/PEF).")] = 40,
-    lines: Annotated[int, typer.Option("--lines", help="Braille lines per page, the page-number line included.")] = 25,
+    braille: BrailleOption = "common",
+    cells: CellsOption = 40,
+    lines: LinesOption = 25,
     voice: Annotated[str, typer.Option("--voice", help="Use this voice profile's lexicon for the readings.")] = "baker",
     lexicon: Annotated[Optional[Path], typer.Option("--lexicon", help="A pronunciation lexicon (TOML) over the voice's own.")] = None,
 ) -> None:
@@ -351,6 +369,58 @@ def braille_command(
         lexicon=lexicon,
         braille=_braille_options(braille, cells, lines),
     )
+
+
+@app.command()
+def batch(
+    inputs: Annotated[list[str], typer.Argument(help="Reports: files, folders (searched for documents) or quoted glob patterns.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder; each input's book goes to <out>/<input name>/.")] = Path("output"),
+    voice: VoiceOption = "baker",
+    sync: SyncOption = "sentence",
+    ruby: RubyOption = False,
+    formats: FormatsOption = DEFAULT_FORMATS,
+    cache: Annotated[Optional[Path], typer.Option("--cache", help="Clip cache folder; with --ray, the workers' too (shared: clips reused across machines).")] = None,
+    lexicon: LexiconOption = None,
+    fallback: FallbackOption = None,
+    braille: BrailleOption = "common",
+    cells: CellsOption = 40,
+    lines: LinesOption = 25,
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", min=1, help="Worker processes on this machine (default: one per core for the offline voice).")
+    ] = None,
+    ray: Annotated[
+        Optional[str], typer.Option("--ray", metavar="ADDRESS", help="Synthesize on a Ray cluster: auto, host:port or ray://host:port (needs pip install 'accessible\\[ray]').")
+    ] = None,
+    quiet_progress: Annotated[bool, typer.Option("--no-progress", help="No progress display.")] = False,
+) -> None:
+    """Build every report of INPUTS, each as `accessible build` would, in parallel.
+
+    Books that are up to date are skipped; a bad input is reported and the others are
+    built. At the end a summary, and <out>/batch-report.json with each book's status,
+    time, audio length and error. Exit code 0 when every book is built or up to date,
+    1 when some failed.
+    """
+    from .batch import run_batch
+    from .batch.progress import Display
+
+    report = run_batch(
+        inputs,
+        out_dir,
+        voice=voice,
+        sync=sync,
+        ruby=ruby,
+        formats=_format_list(formats),
+        lexicon=lexicon,
+        fallback=fallback,
+        braille=_braille_options(braille, cells, lines),
+        cache=cache,
+        workers=workers,
+        ray=ray,
+        display=None if quiet_progress else Display(err),
+    )
+    for line in report.lines():
+        out.print(line, markup=False)
+    raise typer.Exit(0 if report.ok else 1)
 
 
 @app.command()

@@ -27,6 +27,10 @@ class OutputError(AccessibleError):
     """An output folder or file cannot be written."""
 
 
+class ClusterError(AccessibleError):
+    """The Ray cluster a batch was given cannot be reached or used."""
+
+
 class ClipError(SynthesisError):
     """Clips needed to assemble audio are missing or corrupt; synthesize ``sentence_ids`` again."""
 

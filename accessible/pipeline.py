@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("accessible")
 
 FORMATS = ("audio", "m4b", "epub", "web", "braille")  # chapter MP3s + captions + playlist are "audio"
-_AUDIBLE = frozenset(("audio", "m4b", "epub", "web"))  # formats that need the voice
+AUDIBLE = frozenset(("audio", "m4b", "epub", "web"))  # formats that need the voice
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class BuildSummary:
         """The summary as plain lines (no table: screen readers read lines best)."""
         minutes, sec = divmod(round(self.duration), 60)
         stages = ", ".join(f"{name} {s:.1f} s" for name, s in self.stages.items())
-        audible = bool(_AUDIBLE & set(self.formats))
+        audible = bool(AUDIBLE & set(self.formats))
         voice = f"voice: {self.synthesized} sentence(s) synthesized, {self.reused} reused from the cache" + (
             f"; {self.fallback} spoken by the fallback voice {self.fallback_voice} (run again to replace them)"
             if self.fallback
@@ -98,7 +98,10 @@ def _prepare_output(out_dir: Path) -> None:
         raise OutputError(f"output folder {out_dir} is a file; choose another --out")
 
 
-def _formats(formats: Sequence[str]) -> tuple[str, ...]:
+def check_options(sync: str, formats: Sequence[str]) -> tuple[str, ...]:
+    """The formats asked for; `OutputError` for an unknown sync mode or format."""
+    if sync not in SYNC_MODES:
+        raise OutputError(f"unknown sync mode {sync!r}; use one of {', '.join(SYNC_MODES)}")
     unknown = set(formats) - set(FORMATS)
     if unknown or not formats:
         what = f"unknown format(s) {', '.join(sorted(unknown))}" if unknown else "no format asked for"
@@ -157,9 +160,7 @@ def build(
         stages[name] = stages.get(name, 0.0) + now - since
         return now
 
-    if sync not in SYNC_MODES:
-        raise OutputError(f"unknown sync mode {sync!r}; use one of {', '.join(SYNC_MODES)}")
-    wanted = _formats(formats)
+    wanted = check_options(sync, formats)
     out_dir = Path(out_dir)
     _prepare_output(out_dir)
     profile = voice if isinstance(voice, Voice) else load_voice(voice)
@@ -194,7 +195,7 @@ def build(
         voiced = None
         tracks: list[ChapterTrack] = []
         encoded: tuple[str, ...] = ()
-        if _AUDIBLE & set(wanted):
+        if AUDIBLE & set(wanted):
             voiced = synthesize_book(book, profile, cache_dir, chapters, fallback=backup)
             t = stage("voice", t)
             cover = render_cover(book.title)

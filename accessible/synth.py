@@ -14,7 +14,7 @@ import logging
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from .cache import CachedClips, ClipCache, clip_key
 from .engines import Engine, engine_for
@@ -60,20 +60,41 @@ def synthesize_book(
     run, e.g. no network, or fails on them) are spoken by the fallback voice instead of
     stopping the build; a later run where the main voice succeeds replaces them.
     """
+    sentences = [s for chapter in select_chapters(book, chapters) for s in chapter.sentences()]
+    return synthesize_sentences(sentences, voice, cache, engine=engine, progress=progress, fallback=fallback)
+
+
+def clip_keys(sentences: Iterable[Sentence], voice: Voice, engine: Engine | None = None) -> dict[str, str]:
+    """Sentence id -> the key of its clip in the cache, as the voice stage files it."""
+    engine = engine if engine is not None else engine_for(voice)
+    identity = engine.identity()  # once per call: it hashes the model files
+    return {s.id: clip_key(engine.name, identity, voice, s) for s in sentences}
+
+
+def synthesize_sentences(
+    sentences: Sequence[Sentence],
+    voice: Voice,
+    cache: ClipCache | Path | None = None,
+    *,
+    engine: Engine | None = None,
+    progress: bool = True,
+    fallback: Voice | None = None,
+    threads: int | None = None,
+) -> SynthResult:
+    """The voice stage over any sentences (a book's, or a batch worker's share of one):
+    each gets a clip in the cache; see `synthesize_book`. ``threads``: calls at once
+    (default: the engine's ``max_workers``)."""
     store = cache if isinstance(cache, ClipCache) else ClipCache(cache)
     engine = engine if engine is not None else engine_for(voice)
-    identity = engine.identity()  # once per run: it hashes the model files
-    keys: dict[str, str] = {}
+    keys = clip_keys(sentences, voice, engine)
     todo: dict[str, Sentence] = {}  # clip key -> the first sentence with it
     checked: set[str] = set()
-    for chapter in select_chapters(book, chapters):
-        for sentence in chapter.sentences():
-            key = clip_key(engine.name, identity, voice, sentence)
-            keys[sentence.id] = key
-            if key not in checked:
-                checked.add(key)
-                if not _cached(store, key, sentence):
-                    todo[key] = sentence
+    for sentence in sentences:
+        key = keys[sentence.id]
+        if key not in checked:
+            checked.add(key)
+            if not _cached(store, key, sentence):
+                todo[key] = sentence
     reused = sum(1 for key in keys.values() if key not in todo)
     if todo:
         try:
@@ -81,13 +102,13 @@ def synthesize_book(
             if reason:
                 raise VoiceError(f"voice {voice.name!r} cannot speak here: {reason}")
             log.info("voice %s: %d of %d sentence(s) to synthesize", voice.name, len(todo), len(keys))
-            failures = run_engine(engine, voice, todo, store, progress=progress)
+            failures = run_engine(engine, voice, todo, store, progress=progress, threads=threads)
         except VoiceError as e:
             if fallback is None:
                 raise
             failures = {key: str(e) for key in todo if key not in store}
         if failures and fallback is not None:
-            fell_back = _fall_back(keys, {key: todo[key] for key in failures}, failures, voice, fallback, store, progress)
+            fell_back = _fall_back(keys, {key: todo[key] for key in failures}, failures, voice, fallback, store, progress, threads)
             return SynthResult(CachedClips(store, keys), len(todo) - len(failures), reused, fell_back)
         if failures:
             first_key = next(iter(failures))
@@ -111,7 +132,7 @@ def _cached(store: ClipCache, key: str, sentence: Sentence) -> bool:
 
 def _fall_back(
     keys: dict[str, str], todo: Mapping[str, Sentence], failures: Mapping[str, str],
-    voice: Voice, fallback: Voice, store: ClipCache, progress: bool,
+    voice: Voice, fallback: Voice, store: ClipCache, progress: bool, threads: int | None,
 ) -> int:
     """Speak the failed clips ``todo`` (main voice's key -> sentence) with ``fallback``: cached
     ones are reused; ``keys`` then points at the fallback clips. Returns how many sentences."""
@@ -125,8 +146,8 @@ def _fall_back(
         "voice %s: %d clip(s) not made (%s); the fallback voice %s speaks them: run again to replace them",
         voice.name, len(todo), next(iter(failures.values())), fallback.name,
     )
-    missing = {new: todo[old] for old, new in moved.items() if not _cached(store, new, todo[old])}
-    failed = run_engine(engine, fallback, missing, store, progress=progress) if missing else {}
+    missing = {new: todo[old] for old, new in moved.items() if store.get(new) is None}
+    failed = run_engine(engine, fallback, missing, store, progress=progress, threads=threads) if missing else {}
     if failed:
         raise SynthesisError(f"the fallback voice {fallback.name!r} failed too (first: {next(iter(failed.values()))})")
     count = 0
@@ -138,7 +159,8 @@ def _fall_back(
 
 
 def run_engine(
-    engine: Engine, voice: Voice, todo: Mapping[str, Sentence], store: ClipCache, *, progress: bool = True
+    engine: Engine, voice: Voice, todo: Mapping[str, Sentence], store: ClipCache, *, progress: bool = True,
+    threads: int | None = None,
 ) -> dict[str, str]:
     """Synthesize ``todo`` (clip key -> sentence), storing each clip as soon as it is done.
 
@@ -149,11 +171,12 @@ def run_engine(
     failures: dict[str, str] = {}
     pending = iter(todo.items())
     with _progress_bar(progress, voice.name, len(todo)) as advance:
-        pool = ThreadPoolExecutor(max_workers=max(1, engine.max_workers), thread_name_prefix=f"synth-{engine.name}")
+        width = max(1, threads or engine.max_workers)
+        pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix=f"synth-{engine.name}")
         running: dict[Future[Clip], str] = {}
         try:
             # A bounded window of submissions: cancelling on Ctrl-C is then instant.
-            for key, sentence in islice(pending, 2 * max(1, engine.max_workers)):
+            for key, sentence in islice(pending, 2 * width):
                 running[pool.submit(engine.synthesize, sentence, voice)] = key
             while running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)

@@ -49,6 +49,7 @@ def file_digest(path: Path) -> str:
 
 class BakerEngine:
     name = "baker"
+    cpu_bound = True
 
     def __init__(self, folder: Path | None = None, *, workers: int = 2, threads: int = 1) -> None:
         self._folder = folder

@@ -13,6 +13,9 @@ class Engine(Protocol):
     # How many `synthesize` calls the synth stage may run at once, in threads
     # (baker: 2, one interpreter pair per thread; edge: requests in flight).
     max_workers: int
+    # True when a call keeps a core busy (baker): a batch then runs one call per core, in
+    # as many worker processes; False when calls mostly wait (edge, on the network).
+    cpu_bound: bool
 
     def identity(self) -> str:
         """Everything about the engine itself that changes the sound (model hashes, versions).

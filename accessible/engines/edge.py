@@ -232,6 +232,7 @@ class EdgeEngine:
     """The ``edge`` engine: thread-safe; at most ``concurrency`` requests in flight at once."""
 
     name = "edge"
+    cpu_bound = False
 
     def __init__(self, concurrency: int = 4, policy: RetryPolicy = RetryPolicy()) -> None:
         if concurrency < 1:
