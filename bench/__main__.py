@@ -8,7 +8,7 @@ ratios within one run rather than absolute times. `synth` and `build` take minut
 import importlib
 import sys
 
-ALL = ["segment", "html", "speech", "polyphones", "synth", "voice", "audio", "build", "web"]
+ALL = ["segment", "html", "speech", "polyphones", "synth", "voice", "audio", "build", "web", "batch"]
 
 args = sys.argv[1:]
 split = next((i for i, a in enumerate(args) if a.startswith("-")), len(args))

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -57,12 +58,14 @@ def _children() -> dict[int, list[int]]:
 
 
 def processes(temp: Path) -> list[int]:
-    """The cluster's processes: those whose command line names its temporary folder, and their descendants."""
+    """The cluster's processes: those whose command line names its temporary folder or
+    whose environment has it (the client server's names neither), and their descendants."""
     roots = []
+    name, variable = str(temp).encode(), f"RAY_TMPDIR={temp}".encode()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if str(temp).encode() in (entry / "cmdline").read_bytes():
+                if name in (entry / "cmdline").read_bytes() or variable in (entry / "environ").read_bytes().split(b"\0"):
                     roots.append(int(entry.name))
             except OSError:
                 continue
@@ -117,22 +120,28 @@ def _zombie(pid: int) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Cluster:
+    address: str  # the head's GCS, host:port
+    client: str  # its Ray client server, ray://host:port
+    temp: Path  # its temporary folder
+    env: dict[str, str]  # the environment a driver joins it with
+
+
 @contextlib.contextmanager
-def cluster(cpus: int = 2, env: dict[str, str] | None = None) -> Iterator[tuple[str, Path, dict[str, str]]]:
-    """Start a head node on 127.0.0.1 (``env`` added to its environment, so its workers');
-    yield its address, its temporary folder and the environment a driver joins it with."""
+def cluster(cpus: int = 2, env: dict[str, str] | None = None) -> Iterator[Cluster]:
+    """Start a head node on 127.0.0.1, ``env`` added to its environment (so its workers')."""
     # Ray's socket paths live under the temporary folder and must stay short (108 bytes).
     temp = Path(tempfile.mkdtemp(prefix="ray", dir="/tmp"))
-    port = free_port()
+    port, client = free_port(), free_port()
     environment = {**os.environ, **loopback_env(temp), **(env or {})}
     command = [
         str(RAY), "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}", f"--num-cpus={cpus}",
-        "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}",
-        f"--ray-client-server-port={free_port()}",
+        "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}", f"--ray-client-server-port={client}",
     ]  # fmt: skip
     try:
         subprocess.run(command, env=environment, check=True, capture_output=True, timeout=300)
-        yield f"127.0.0.1:{port}", temp, {**os.environ, **loopback_env(temp)}
+        yield Cluster(f"127.0.0.1:{port}", f"ray://127.0.0.1:{client}", temp, {**os.environ, **loopback_env(temp)})
     finally:
         stop(temp)
         shutil.rmtree(temp, ignore_errors=True)

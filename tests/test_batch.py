@@ -115,7 +115,7 @@ def test_a_worker_that_dies_hands_its_job_back_and_is_replaced():
 
 def test_a_worker_with_another_voice_model_refuses_the_work(tmp_path):
     baker = load_voice("baker")
-    with pytest.raises(VoiceError, match="differs on"):
+    with pytest.raises(VoiceError, match="differs from where the batch runs"):
         synthesize(_sentences(5), baker, None, "baker frontend=0 some other model", tmp_path, ".batch-x")
     assert not any(tmp_path.iterdir())
 

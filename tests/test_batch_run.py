@@ -177,14 +177,22 @@ def test_ray_batch_survives_a_killed_worker_and_equals_build(reports, bad, built
     # The workers' default cache is not the batch's: as on machines without a shared
     # file system, their clips must come back through Ray.
     worker_cache, driver_cache, out = tmp_path / "worker-cache", tmp_path / "driver-cache", tmp_path / "out"
-    with ray_cluster.cluster(cpus=2, env={"ACCESSIBLE_CACHE_DIR": str(worker_cache)}) as (address, temp, env):
-        batch = _batch([str(reports), str(bad), "--out", str(out), "--ray", address],
-                       {**env, "ACCESSIBLE_CACHE_DIR": str(driver_cache)})  # fmt: skip
-        killed = _kill_mid_run(batch, worker_cache, lambda: ray_cluster.task_workers(temp, TASK_NAME))
+    with ray_cluster.cluster(cpus=2, env={"ACCESSIBLE_CACHE_DIR": str(worker_cache)}) as ray:
+        batch = _batch([str(reports), str(bad), "--out", str(out), "--ray", ray.address],
+                       {**ray.env, "ACCESSIBLE_CACHE_DIR": str(driver_cache)})  # fmt: skip
+        killed = _kill_mid_run(batch, worker_cache, lambda: ray_cluster.task_workers(ray.temp, TASK_NAME))
         stdout, stderr = batch.communicate(timeout=900)
+        books = _report(out)
+        # A driver elsewhere joins through the Ray client server (ray://): one more book.
+        tiny = tmp_path / "小镇.txt"
+        tiny.write_text("小镇政府工作报告\n一、工作\n今年要修好一座桥。\n", encoding="utf-8")
+        client = subprocess.run(
+            [sys.executable, "-m", "accessible", "batch", str(tiny), "--out", str(out), "--ray", ray.client, "--no-progress"],
+            env={**ray.env, "ACCESSIBLE_CACHE_DIR": str(driver_cache)}, capture_output=True, text=True, timeout=900,
+        )  # fmt: skip
+    assert client.returncode == 0 and "1 built" in client.stdout, client.stderr
     assert killed and batch.returncode == 1, stderr
-    assert f"the Ray cluster at {address}" in stdout
-    books = _report(out)
+    assert f"the Ray cluster at {ray.address}" in stdout
     assert books[BAD]["status"] == "failed"
     assert all(books[Path(n).name]["status"] == "built" for n in REPORTS)
     assert_same_books(out, built)

@@ -127,19 +127,22 @@ def synthesize(
     from ..engines import engine_for
     from ..synth import clip_keys, synthesize_sentences
 
-    engine = engine_for(voice)  # one per process: the model is loaded once per worker
-    if engine.identity() != identity:
-        raise VoiceError(
-            f"voice {voice.name!r} differs on {socket.gethostname()} from where the batch runs "
-            f"(install the same accessible and voice model on every machine)"
-        )
+    host = socket.gethostname()
     store = ClipCache(cache)
-    threads = 1 if engine.cpu_bound else None
     try:
+        engine = engine_for(voice)  # one per process: the model is loaded once per worker
+        if engine.identity() != identity:
+            raise VoiceError(
+                f"voice {voice.name!r} differs from where the batch runs "
+                f"(install the same accessible and voice model on every machine)"
+            )
+        threads = 1 if engine.cpu_bound else None
         result = synthesize_sentences(sentences, voice, store, engine=engine, progress=False, fallback=fallback, threads=threads)
         keys, made, error = {result.clips.key(s.id) for s in sentences}, result.synthesized + result.fallback, None
+    except VoiceError as e:
+        raise VoiceError(f"on {host}: {e}") from None
     except SynthesisError as e:
-        keys, made, error = set(clip_keys(sentences, voice, engine).values()), 0, f"on {socket.gethostname()}: {e}"
+        keys, made, error = set(clip_keys(sentences, voice, engine).values()), 0, f"on {host}: {e}"
     if (store.root / marker).exists():
         return Made({}, made, error)
     clips = {}

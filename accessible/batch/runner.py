@@ -25,7 +25,7 @@ import logging
 import time
 import uuid
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Literal, Sequence
 
@@ -267,7 +267,7 @@ class _Scheduler:
 
     # -- jobs ------------------------------------------------------------------------------
 
-    def _job(self, book: _Book, kind: Literal["prepare", "synthesize", "package"], seconds: float = 0.0) -> _Job:
+    def _job(self, book: _Book, kind: Literal["prepare", "synthesize", "package"]) -> _Job:
         if kind == "prepare":
             return _Job(book, kind, prepare, (book.source.path, self.settings))
         if kind == "package":
@@ -296,8 +296,9 @@ class _Scheduler:
 
     def _fill(self) -> None:
         """Give every idle worker the most useful job: a book to package (it finishes a
-        book), then a batch of sentences, then a book to read, read ahead just enough
-        that the voice workers never wait."""
+        book); else a book to read, while fewer than two batches per voice worker wait
+        (enough that the voice never waits, not so many that read books pile up in
+        memory); else a batch of sentences. Ray gets batches up to two per core."""
         voice_slots = self.remote_size if self.remote is not None else self.local.size
         while self.remote is not None and self._in_flight("synthesize") < 2 * voice_slots:
             book = self._next_batch()
@@ -306,14 +307,11 @@ class _Scheduler:
             self._submit(self.remote, self._job(book, "synthesize"))
         while self.local.idle:
             if self.ready:
-                book = self.ready.popleft()
-                self._submit(self.local, self._job(book, "package"))
+                self._submit(self.local, self._job(self.ready.popleft(), "package"))
             elif self.waiting and self._queued_batches() < 2 * voice_slots:
                 self._submit(self.local, self._job(self.waiting.popleft(), "prepare"))
             elif self.remote is None and (book := self._next_batch()) is not None:
                 self._submit(self.local, self._job(book, "synthesize"))
-            elif self.waiting and self.remote is None:
-                self._submit(self.local, self._job(self.waiting.popleft(), "prepare"))
             else:
                 break
 
@@ -331,10 +329,7 @@ class _Scheduler:
             if finished.retry and job.attempts < ATTEMPTS and not book.final:
                 log.warning("%s: %s; its %s job is tried again", book.source.path, finished.lost, job.kind)
                 book.report.retries += 1
-                self.tickets += 1
-                self.jobs[self.tickets] = _Job(book, job.kind, job.function, job.args, job.attempts + 1, job.seconds)
-                book.running += 1
-                pool.submit(self.tickets, job.function, *job.args)
+                self._submit(pool, replace(job, attempts=job.attempts + 1))
             else:
                 self.fail(book, f"{finished.lost} ({job.kind}, {job.attempts} attempt(s))")
             return
