@@ -105,11 +105,12 @@ def ray_overhead(address: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--lines", type=int, default=81, help="lines of the raw sample (81: the whole report once)")
+    parser.add_argument("--lines", type=int, default=81, help="lines of the raw sample (81: the whole report once; 0: skip the jobs)")
     parser.add_argument("--ray", help="also measure the overhead of a Ray cluster at this address")
     args = parser.parse_args([] if __name__ != "__main__" else None)
     print(f"load average {os.getloadavg()[0]:.1f}")
-    jobs(args.lines)
+    if args.lines:
+        jobs(args.lines)
     if args.ray:
         ray_overhead(args.ray)
     print(f"load average {os.getloadavg()[0]:.1f}")
