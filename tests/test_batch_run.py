@@ -1,6 +1,7 @@
 """`accessible batch` for real: the offline voice, local worker processes and a Ray cluster.
 
-A few short reports (written here, a few sentences each) and one bad input. Each batch
+A few short reports (written here, a few sentences each) in three formats — text, a web
+page, a Word file — and one bad input. Each batch
 loses workers mid-run (killed with SIGKILL) and must still finish, and every book it
 makes must be the book `accessible build` makes: the same files, byte for byte (so the
 same audio samples), the EPUB the same member by member but for its build time.
@@ -35,15 +36,15 @@ REPORTS = {
         "（一）稳住就业基本盘。新增城镇就业一万二千人。\n"
         "（二）办好民生实事。新建社区食堂二十个。\n"
     ),
-    "东城/2022.txt": (
+    "东城/2022.html": (
         "东城区2022年政府工作报告\n"
         "一、回顾\n"
         "我们顶住压力，完成了全年目标。\n"
         "二、计划\n"
         "今年要抓好项目建设。推进老旧小区改造。\n"
     ),
-    "西山县.md": (
-        "# 西山县政府工作报告\n"
+    "西山县.docx": (
+        "西山县政府工作报告\n"
         "各位代表：\n"
         "一、发展成效\n"
         "粮食总产量再创新高。农村公路通达每个村。\n"
@@ -56,12 +57,44 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 MODIFIED = re.compile(rb"<meta property=\"dcterms:modified\">[^<]*</meta>")
 
 
+def _web_page(text: str) -> str:
+    """The report as a government portal serves it: navigation and footer around the article."""
+    title, *lines = text.splitlines()
+    body = "".join(f"<h2>{line}</h2>" if line[1] == "、" else f"<p>{line}</p>" for line in lines)
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}_东城区人民政府</title></head><body>"
+        "<nav><a href='/'>首页</a> <a href='/zwgk'>政务公开</a> <a href='/hdjl'>互动交流</a></nav>"
+        f"<article><h1>{title}</h1>{body}</article>"
+        "<footer>主办：东城区人民政府办公室 版权所有 网站标识码：1101010001</footer></body></html>"
+    )
+
+
+def _word(text: str, path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    title, *lines = text.splitlines()
+    document.add_heading(title, level=0)
+    for line in lines:
+        if line[1] == "、":
+            document.add_heading(line, level=1)
+        else:
+            document.add_paragraph(line)
+    document.save(str(path))
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     folder = tmp_path_factory.mktemp("reports")
     for name, text in REPORTS.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(text, encoding="utf-8")
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".docx":
+            _word(text, path)
+        elif path.suffix == ".html":
+            path.write_text(_web_page(text), encoding="utf-8")
+        else:
+            path.write_text(text, encoding="utf-8")
     return folder
 
 
@@ -145,7 +178,7 @@ def local_batch(reports, bad, tmp_path_factory):
 @pytest.mark.slow
 def test_local_batch_survives_killed_workers_and_a_bad_input(local_batch, built):
     out, _, killed, code, stdout, stderr = local_batch
-    assert killed and code == 1, stderr
+    assert killed and code == 1, stdout + stderr
     books = _report(out)
     assert books[BAD]["status"] == "failed" and "PNG" in books[BAD]["error"]
     assert f"failed: {Path(books[BAD]['input'])}" in stdout
@@ -190,11 +223,11 @@ def test_ray_batch_survives_a_killed_worker_and_equals_build(reports, bad, built
             [sys.executable, "-m", "accessible", "batch", str(tiny), "--out", str(out), "--ray", ray.client, "--no-progress"],
             env={**ray.env, "ACCESSIBLE_CACHE_DIR": str(driver_cache)}, capture_output=True, text=True, timeout=900,
         )  # fmt: skip
-    assert client.returncode == 0 and "1 built" in client.stdout, client.stderr
-    assert killed and batch.returncode == 1, stderr
+    assert client.returncode == 0 and "1 built" in client.stdout, client.stdout + client.stderr
+    assert killed and batch.returncode == 1, stdout + stderr
     assert f"the Ray cluster at {ray.address}" in stdout
     assert books[BAD]["status"] == "failed"
-    assert all(books[Path(n).name]["status"] == "built" for n in REPORTS)
+    assert all(books[Path(n).name]["status"] == "built" for n in REPORTS), (books, stderr)
     assert_same_books(out, built)
     made = {p.name for p in worker_cache.glob("??/*.clip")}
     assert made and made <= {p.name for p in driver_cache.glob("??/*.clip")}  # came back through Ray

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-# What a folder is searched for: the formats the readers know (text, PDF, Word, web, EPUB).
-DOCUMENT_SUFFIXES = frozenset({".txt", ".text", ".md", ".pdf", ".docx", ".htm", ".html", ".xhtml", ".shtml", ".epub"})
+from ..inputs import SUFFIXES
+
 _GLOB_CHARACTERS = frozenset("*?[")
 
 
@@ -82,7 +82,7 @@ def _folder(folder: Path) -> list[tuple[Path, str]]:
         relative = path.relative_to(folder)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
-        if path.suffix.lower() in DOCUMENT_SUFFIXES:
+        if path.suffix.lower() in SUFFIXES:
             found.append((path, relative.with_suffix("").as_posix()))
     return found
 
@@ -91,6 +91,6 @@ def _nothing(argument: str) -> str:
     if _GLOB_CHARACTERS & set(argument):
         return "no file matches this pattern"
     if Path(argument).is_dir():
-        suffixes = " ".join(sorted(DOCUMENT_SUFFIXES))
+        suffixes = " ".join(sorted(SUFFIXES))
         return f"no document in this folder (looked for {suffixes})"
     return "no such file or folder"

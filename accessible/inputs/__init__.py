@@ -21,9 +21,15 @@ from ..errors import InputError
 from .decode import CJK, read_bytes
 from .document import Block, Document, Heading, PageBreak
 
-__all__ = ["read_document", "Document", "Block", "Heading", "PageBreak"]
+__all__ = ["read_document", "Document", "Block", "Heading", "PageBreak", "SUFFIXES"]
 
 log = logging.getLogger("accessible")
+
+# A name ending in one of these is a web page when the content leaves it open.
+WEB_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
+# The names documents usually have, for a search of a folder (a file named on its own is
+# read whatever its name, by its content).
+SUFFIXES = frozenset({".txt", ".text", ".md", ".pdf", ".docx", ".epub"}) | WEB_SUFFIXES
 
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -64,7 +70,7 @@ def _reader(data: bytes, p: Path) -> Callable[[bytes, Path], Document]:
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise InputError(f"{p}: this is {what}, not a document this tool reads (text, PDF, .docx, web page, EPUB)")
-    if p.suffix.lower() in (".html", ".htm", ".xhtml", ".shtml"):
+    if p.suffix.lower() in WEB_SUFFIXES:
         from .html import read_html
 
         return read_html
