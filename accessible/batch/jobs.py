@@ -155,12 +155,15 @@ def synthesize(
 
 
 def package(path: Path, out_dir: Path, settings: Settings) -> BuildSummary:
-    """`accessible build` of the book at ``path`` into ``out_dir``, its clips in the cache."""
+    """`accessible build` of the book at ``path`` into ``out_dir``, its clips in the cache.
+    A book folder another build is writing fails at once (``wait=False``): the batch
+    goes on with the other books rather than hold a worker."""
     from ..pipeline import build
 
     return build(
         path, voice=settings.voice, out_dir=out_dir, sync=settings.sync, ruby=settings.ruby, formats=settings.formats,
         cache_dir=settings.cache, lexicon=settings.lexicon, fallback=settings.fallback, braille=settings.braille,
+        wait=False,
     )  # fmt: skip
 
 

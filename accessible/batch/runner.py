@@ -365,7 +365,7 @@ class _Scheduler:
             if key in self.store:
                 continue
             try:
-                self.store.put(key, decode_clip(data))
+                self.store.put(key, decode_clip(data, key))
             except ValueError as e:
                 log.warning("a clip came back damaged (%s); the book's build makes it again", e)
 
