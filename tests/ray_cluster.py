@@ -35,6 +35,9 @@ def loopback_env(temp: Path) -> dict[str, str]:
         "RAY_TMPDIR": str(temp),
         "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
         "RAY_USAGE_STATS_ENABLED": "0",
+        # The client server starts a Python process per ray:// driver and gives it 30 s to
+        # answer, which a loaded 2-core machine does not always meet.
+        "RAY_CLIENT_SERVER_CHECK_CHANNEL_TIMEOUT_S": "300",
     }
 
 

@@ -165,8 +165,7 @@ class RayWorkers:
             # their warnings come back with each outcome instead.
             ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
         except (ConnectionError, RuntimeError, ValueError) as e:
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise ClusterError(f"cannot join the Ray cluster at {address!r}: {first}") from None
+            raise ClusterError(f"cannot join the Ray cluster at {address!r}: {_one_line(e)}") from None
         # Named for what it does: Ray titles a busy worker process ray::<name>.
         self._task = ray.remote(run).options(num_cpus=1, max_retries=ATTEMPTS - 1, name=TASK_NAME)
         self._pending: dict[Any, int] = {}
@@ -193,8 +192,7 @@ class RayWorkers:
                 finished.append(Finished(ticket, self._ray.get(ref)))
             except self._ray.exceptions.RayError as e:
                 # Ray already tried the task ATTEMPTS times: a worker or node lost each time.
-                first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-                finished.append(Finished(ticket, None, f"its Ray task failed {ATTEMPTS} times ({first})", retry=False))
+                finished.append(Finished(ticket, None, f"its Ray task failed {ATTEMPTS} times ({_one_line(e)})", retry=False))
         return finished
 
     def close(self) -> None:
@@ -202,6 +200,12 @@ class RayWorkers:
             self._ray.cancel(ref, force=True)
         self._pending.clear()
         self._ray.shutdown()
+
+
+def _one_line(error: Exception) -> str:
+    """Ray's multi-line messages as one line (the CLI's errors are one line each), cut short."""
+    line = " ".join(part.strip() for part in str(error).splitlines() if part.strip()) or type(error).__name__
+    return line if len(line) <= 300 else line[:299] + "…"
 
 
 def _reachable(address: str) -> None:
