@@ -146,7 +146,7 @@ def _fall_back(
         "voice %s: %d clip(s) not made (%s); the fallback voice %s speaks them: run again to replace them",
         voice.name, len(todo), next(iter(failures.values())), fallback.name,
     )
-    missing = {new: todo[old] for old, new in moved.items() if store.get(new) is None}
+    missing = {new: todo[old] for old, new in moved.items() if not _cached(store, new, todo[old])}
     failed = run_engine(engine, fallback, missing, store, progress=progress, threads=threads) if missing else {}
     if failed:
         raise SynthesisError(f"the fallback voice {fallback.name!r} failed too (first: {next(iter(failed.values()))})")
