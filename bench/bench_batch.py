@@ -1,6 +1,6 @@
 """What a batch costs: each job's CPU time per hour of audio, and Ray's overhead per task.
 
-    .venv/bin/python -m bench batch [--lines N] [--ray ADDRESS]
+    .venv/bin/python -m bench.bench_batch [--lines N] [--ray ADDRESS]   (`python -m bench batch`: the defaults)
 
 Runs the batch's three jobs (accessible/batch/jobs.py) in this process on the first N
 lines of the sample (one copy of the report is 81 lines), into an empty cache: `prepare`

@@ -127,3 +127,18 @@ def test_settings_and_inputs_are_checked_before_any_work(tmp_path):
     with pytest.raises(InputError, match="nothing to build"):
         run_batch([str(tmp_path / "missing.txt")], tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_every_build_option_is_in_the_stamp(tmp_path):
+    from dataclasses import fields, replace
+
+    from accessible.batch.jobs import Settings
+    from accessible.batch.stamp import settings_digest
+    from accessible.outputs.braille import BrailleOptions
+
+    base = Settings(load_voice("baker"), None, None, "sentence", ("epub",), tmp_path, BrailleOptions(), False)
+    changed = {"fallback": load_voice("baker"), "lexicon": _touch(tmp_path / "lexicon.toml"), "sync": "word",
+               "formats": ("epub", "web"), "braille": BrailleOptions(cells=30), "ruby": True}  # fmt: skip
+    assert set(changed) == {f.name for f in fields(Settings)} - {"voice", "cache"}  # the cache is where, not what
+    for name, value in changed.items():
+        assert settings_digest(replace(base, **{name: value})) != settings_digest(base), name
