@@ -223,7 +223,8 @@ def test_ray_batch_survives_a_killed_worker_and_equals_build(reports, bad, built
             [sys.executable, "-m", "accessible", "batch", str(tiny), "--out", str(out), "--ray", ray.client, "--no-progress"],
             env={**ray.env, "ACCESSIBLE_CACHE_DIR": str(driver_cache)}, capture_output=True, text=True, timeout=900,
         )  # fmt: skip
-    assert client.returncode == 0 and "1 built" in client.stdout, client.stdout + client.stderr
+        servers = "".join(p.read_text(errors="replace")[-2000:] for p in ray.temp.glob("session_latest/logs/ray_client_server*.err"))
+    assert client.returncode == 0 and "1 built" in client.stdout, client.stdout + client.stderr + servers
     assert killed and batch.returncode == 1, stdout + stderr
     assert f"the Ray cluster at {ray.address}" in stdout
     assert books[BAD]["status"] == "failed"

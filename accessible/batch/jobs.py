@@ -34,10 +34,10 @@ from ..voices import Voice
 
 log = logging.getLogger("accessible")
 
-# About two minutes of audio, five to ten seconds of one core's work with the offline
-# voice: long enough that a task's overhead (tens of milliseconds on Ray) is lost in it,
-# short enough that a one-hour report spreads over thirty workers and a lost worker
-# costs seconds.
+# About two and a half minutes of audio, some 17 seconds of one core's work with the
+# offline voice (docs/scale.md): long enough that a task's overhead on Ray (milliseconds)
+# is lost in it, short enough that a one-hour report spreads over twenty-odd workers and
+# a lost worker costs seconds.
 BATCH_CHARACTERS = 600
 
 

@@ -1,9 +1,9 @@
 """`accessible batch`: many books at once, on this machine or on a Ray cluster.
 
-The unit of work is a batch of about two minutes of a book's sentences (`jobs`): the
+The unit of work is a batch of about two and a half minutes of a book's sentences (`jobs`): the
 voice is nearly all of the cost that parallel workers can take (the text stages take
-seconds), and sentences are what it works on, so a one-hour report spreads over thirty
-workers as well as thirty reports spread over them, and a worker lost costs seconds of
+seconds), and sentences are what it works on, so a one-hour report spreads over twenty-odd
+workers as well as twenty reports spread over them, and a worker lost costs seconds of
 work. Each book goes through three jobs: `prepare` (read, speak, list the clips the
 cache lacks), `synthesize` for each batch, then `package` (`pipeline.build`, all its
 clips at hand). Preparing and packaging run where the batch runs, in local worker
@@ -45,9 +45,9 @@ from .workers import ATTEMPTS, Finished, LocalWorkers, RayWorkers, default_worke
 log = logging.getLogger("accessible")
 
 REPORT = "batch-report.json"
-# Audio per character of text at rate 1, pauses included: the sample gave 73.0 minutes
-# from 20,590 characters. Only the progress display's estimates use it.
-SECONDS_PER_CHARACTER = 0.213
+# Audio per character of text at rate 1, pauses included: the sample gave 88.5 minutes
+# from 20,572 characters (bench batch). Only the progress display's estimates use it.
+SECONDS_PER_CHARACTER = 0.258
 _BYTES_PER_CHARACTER = 3.0  # UTF-8 Chinese, until a book of the same kind has been read
 POLL = 0.05  # seconds to wait for a worker before looking at the other kind
 
