@@ -136,14 +136,23 @@ def cluster(cpus: int = 2, env: dict[str, str] | None = None) -> Iterator[Cluste
     """Start a head node on 127.0.0.1, ``env`` added to its environment (so its workers')."""
     # Ray's socket paths live under the temporary folder and must stay short (108 bytes).
     temp = Path(tempfile.mkdtemp(prefix="ray", dir="/tmp"))
-    port, client = free_port(), free_port()
     environment = {**os.environ, **loopback_env(temp), **(env or {})}
-    command = [
-        str(RAY), "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}", f"--num-cpus={cpus}",
-        "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}", f"--ray-client-server-port={client}",
-    ]  # fmt: skip
     try:
-        subprocess.run(command, env=environment, check=True, capture_output=True, timeout=300)
+        # Twice at most: once at load 17 `ray start` failed (its output was
+        # not kept); a port taken between free_port() and Ray binding it would do that too.
+        for attempt in (1, 2):
+            port, client = free_port(), free_port()
+            command = [
+                str(RAY), "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}", f"--num-cpus={cpus}",
+                "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}", f"--ray-client-server-port={client}",
+            ]  # fmt: skip
+            started = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
+            if started.returncode == 0:
+                break
+            stop(temp)
+            if attempt == 2:
+                raise RuntimeError(f"ray start failed twice; the second time: {started.stdout[-2000:]}{started.stderr[-3000:]}")
+            print(f"ray start failed, trying again: {started.stderr[-3000:]}", file=sys.stderr)
         yield Cluster(f"127.0.0.1:{port}", f"ray://127.0.0.1:{client}", temp, {**os.environ, **loopback_env(temp)})
     finally:
         stop(temp)
