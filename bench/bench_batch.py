@@ -1,6 +1,6 @@
 """What a batch costs: each job's CPU time per hour of audio, and Ray's overhead per task.
 
-    .venv/bin/python -m bench.bench_batch [--lines N] [--ray ADDRESS]   (`python -m bench batch`: the defaults)
+    .venv/bin/python -m bench batch [--lines N] [--ray ADDRESS]
 
 Runs the batch's three jobs (accessible/batch/jobs.py) in this process on the first N
 lines of the sample (one copy of the report is 81 lines), into an empty cache: `prepare`
@@ -107,7 +107,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=81, help="lines of the raw sample (81: the whole report once; 0: skip the jobs)")
     parser.add_argument("--ray", help="also measure the overhead of a Ray cluster at this address")
-    args = parser.parse_args([] if __name__ != "__main__" else None)
+    args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f}")
     if args.lines:
         jobs(args.lines)
