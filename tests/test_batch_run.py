@@ -216,15 +216,6 @@ def test_ray_batch_survives_a_killed_worker_and_equals_build(reports, bad, built
         killed = _kill_mid_run(batch, worker_cache, lambda: ray_cluster.task_workers(ray.temp, TASK_NAME))
         stdout, stderr = batch.communicate(timeout=900)
         books = _report(out)
-        # A driver elsewhere joins through the Ray client server (ray://): one more book.
-        tiny = tmp_path / "小镇.txt"
-        tiny.write_text("小镇政府工作报告\n一、工作\n今年要修好一座桥。\n", encoding="utf-8")
-        client = subprocess.run(
-            [sys.executable, "-m", "accessible", "batch", str(tiny), "--out", str(out), "--ray", ray.client, "--no-progress"],
-            env={**ray.env, "ACCESSIBLE_CACHE_DIR": str(driver_cache)}, capture_output=True, text=True, timeout=900,
-        )  # fmt: skip
-        servers = "".join(p.read_text(errors="replace")[-2000:] for p in ray.temp.glob("session_latest/logs/ray_client_server*.err"))
-    assert client.returncode == 0 and "1 built" in client.stdout, client.stdout + client.stderr + servers
     assert killed and batch.returncode == 1, stdout + stderr
     assert f"the Ray cluster at {ray.address}" in stdout
     assert books[BAD]["status"] == "failed"

@@ -29,7 +29,6 @@ log = logging.getLogger("accessible")
 # kills every worker it meets gives up soon.
 ATTEMPTS = 3
 TASK_NAME = "accessible-synthesize"
-_CLIENT_SERVER_FAILED = "Starting Ray client server failed"  # ray.util.client.server.proxier
 
 
 @dataclass(frozen=True)
@@ -161,19 +160,12 @@ class RayWorkers:
             raise ClusterError("Ray is not installed here: pip install 'accessible[ray]'") from None
         self._ray = ray
         _reachable(address)
-        for attempt in range(2):
-            try:
-                # log_to_driver: the workers' output would break through the progress display;
-                # their warnings come back with each outcome instead.
-                ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
-                break
-            except (ConnectionError, RuntimeError, ValueError) as e:
-                # A loaded head sometimes fails to start the server a ray:// driver gets
-                # (seen once on this 2-core machine at load 10; the cause was not kept): one more try.
-                if attempt == 0 and _CLIENT_SERVER_FAILED in str(e):
-                    log.warning("the Ray client server could not start a server for this batch; trying again")
-                    continue
-                raise ClusterError(f"cannot join the Ray cluster at {address!r}: {_one_line(e)}") from None
+        try:
+            # log_to_driver: the workers' output would break through the progress display;
+            # their warnings come back with each outcome instead.
+            ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
+        except (ConnectionError, RuntimeError, ValueError) as e:
+            raise ClusterError(f"cannot join the Ray cluster at {address!r}: {_one_line(e)}") from None
         # Named for what it does: Ray titles a busy worker process ray::<name>.
         self._task = ray.remote(run).options(num_cpus=1, max_retries=ATTEMPTS - 1, name=TASK_NAME)
         self._pending: dict[Any, int] = {}
