@@ -32,7 +32,7 @@ _PACKAGE = Path(__file__).resolve().parent
 # What reading a book depends on besides its inputs: these modules, their data, and the
 # libraries they call.
 _CODE = ("inputs", "speech", "segment.py", "model.py", "readmemo.py", "voices.py")
-_LIBRARIES = ("jieba", "pypinyin", "pypinyin-dict", "cn2an")
+_LIBRARIES = ("jieba", "pypinyin", "opencc", "charset-normalizer", "pdfplumber", "pdfminer.six", "python-docx", "lxml")
 
 @functools.cache
 def code_digest() -> str:

@@ -35,9 +35,6 @@ def loopback_env(temp: Path) -> dict[str, str]:
         "RAY_TMPDIR": str(temp),
         "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
         "RAY_USAGE_STATS_ENABLED": "0",
-        # The client server starts a Python process per ray:// driver and gives it 30 s to
-        # answer, which a loaded 2-core machine does not always meet.
-        "RAY_CLIENT_SERVER_CHECK_CHANNEL_TIMEOUT_S": "300",
     }
 
 
@@ -126,7 +123,6 @@ def _zombie(pid: int) -> bool:
 @dataclass(frozen=True)
 class Cluster:
     address: str  # the head's GCS, host:port
-    client: str  # its Ray client server, ray://host:port
     temp: Path  # its temporary folder
     env: dict[str, str]  # the environment a driver joins it with
 
@@ -141,6 +137,8 @@ def cluster(cpus: int = 2, env: dict[str, str] | None = None) -> Iterator[Cluste
         # Twice at most: once at load 17 `ray start` failed (its output was
         # not kept); a port taken between free_port() and Ray binding it would do that too.
         for attempt in (1, 2):
+            # The head always starts a Ray client server; a free port keeps it off the
+            # default 10001, which another cluster on the machine may hold.
             port, client = free_port(), free_port()
             command = [
                 str(RAY), "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}", f"--num-cpus={cpus}",
@@ -153,7 +151,7 @@ def cluster(cpus: int = 2, env: dict[str, str] | None = None) -> Iterator[Cluste
             if attempt == 2:
                 raise RuntimeError(f"ray start failed twice; the second time: {started.stdout[-2000:]}{started.stderr[-3000:]}")
             print(f"ray start failed, trying again: {started.stderr[-3000:]}", file=sys.stderr)
-        yield Cluster(f"127.0.0.1:{port}", f"ray://127.0.0.1:{client}", temp, {**os.environ, **loopback_env(temp)})
+        yield Cluster(f"127.0.0.1:{port}", temp, {**os.environ, **loopback_env(temp)})
     finally:
         stop(temp)
         shutil.rmtree(temp, ignore_errors=True)

@@ -3,6 +3,7 @@ fallback voice, and the no-network verdict. Only the local protocol peer is ever
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -115,9 +116,11 @@ def test_build_without_network_fails_fast_with_one_line(book, tmp_path):
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "cannot be reached" in errors[0] and "--voice baker" in errors[0]
     assert "Traceback" not in done.stderr
-    # Nothing partial: no clip, no half-written file, no book outputs.
+    # Nothing partial: no clip, no half-written file, no book outputs; only the book as
+    # read is kept (whole, for the next build), as reading it was finished work.
     leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and p != report]
-    assert leftovers == []
+    assert [p.parent.name for p in leftovers] == [".read"]
+    json.loads(leftovers[0].read_text(encoding="utf-8"))
 
 
 @pytest.mark.slow
