@@ -31,7 +31,7 @@ log = logging.getLogger("accessible")
 _PACKAGE = Path(__file__).resolve().parent
 # What reading a book depends on besides its inputs: these modules, their data, and the
 # libraries they call.
-_CODE = ("inputs", "speech", "segment.py", "model.py", "readmemo.py", "voices.py")
+_CODE = ("inputs", "speech", "segment.py", "jiebadict.py", "model.py", "readmemo.py", "voices.py")
 _LIBRARIES = ("jieba", "pypinyin", "opencc", "charset-normalizer", "pdfplumber", "pdfminer.six", "python-docx", "lxml")
 
 @functools.cache

@@ -20,8 +20,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import ModuleType
-from typing import Callable
+from typing import Any, Callable
 
 from .inputs import Document, read_document
 from .model import Book, Chapter, PageMark, Paragraph, Section, Sentence, Span
@@ -423,21 +422,20 @@ def clause_offsets(text: str) -> tuple[int, ...]:
     return tuple(m.end() for m in _CLAUSE_MARK.finditer(text, 0, len(text) - 1) if not quoted.inside(m.start()))
 
 
-@functools.cache
-def _jieba() -> ModuleType:
-    import jieba  # loaded once, late: its dictionary takes half a second
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
 
 
 _NOT_A_WORD = re.compile(r"^[\s\W_]+$")
 
 
+def _tokenizer() -> Any:
+    from .jiebadict import tokenizer  # late: importing jieba and its dictionary take most of a second
+
+    return tokenizer()
+
+
 def word_spans(text: str) -> tuple[Span, ...]:
     """jieba's words over ``text`` as [start, end) spans; punctuation and spaces left out."""
-    return tuple((a, b) for w, a, b in _jieba().tokenize(text) if not _NOT_A_WORD.match(w))
+    return tuple((a, b) for w, a, b in _tokenizer().tokenize(text) if not _NOT_A_WORD.match(w))
 
 
 # --- front matter and metadata -------------------------------------------------

@@ -30,12 +30,14 @@ import math
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import chain
 
 import jieba
 from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import PHRASES_DICT
 from pypinyin.seg.mmseg import seg as pypinyin_seg
 
+from ..jiebadict import tokenizer_with
 from ..model import Reading, Span, Syllable
 from . import tables
 from .normalize import Normalized
@@ -156,15 +158,11 @@ def _letters() -> dict[str, tuple[str, ...]]:
 
 @cache
 def _tokenizer() -> jieba.Tokenizer:
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    for word, (freq, _) in _generated().items():
-        if freq:  # the frequency was worked out for jieba's dictionary when the table was made
-            tokenizer.add_word(word, freq)
-    for word in {**tables.syllables("places.txt"), **polyphones()}:
-        tokenizer.add_word(word)  # keep table words whole, so their reading applies
-    return tokenizer
+    # a generated phrase's frequency was worked out for jieba's dictionary when the table
+    # was made; a table word gets the one jieba suggests, to keep it whole so its reading applies
+    generated = ((word, freq) for word, (freq, _) in _generated().items() if freq)
+    checked = ((word, None) for word in {**tables.syllables("places.txt"), **polyphones()})
+    return tokenizer_with(chain(generated, checked))
 
 
 def _raw(word: str) -> tuple[str, ...]:
