@@ -6,7 +6,7 @@ Every piece is read (no cache per distinct text, unlike read_book), so the eight
 copies cost eight times one; word-level caches inside the speech stage stay on, as
 in real use. The one-time start-up (jieba's dictionary, pypinyin) is timed apart; CPU time is
 printed too, since the machine is shared and wall time swings with its load.
-Target: under 5 s for the whole file.
+Target: under 3 s for the whole file (issue 12), start-up included.
 """
 
 from __future__ import annotations

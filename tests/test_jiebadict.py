@@ -49,3 +49,15 @@ def test_an_unwritable_cache_folder_still_gives_the_dictionary(cache_home: Path)
     cache_home.parent.write_text("a file where the folder would be")
     assert jiebadict.tokenizer().lcut(TEXT) == jieba.lcut(TEXT)
     assert not cache_home.exists()
+
+
+def test_the_flat_cut_gives_jiebas_words_on_every_kind_of_text():
+    data = Path(__file__).parent / "data" / "speech"
+    texts = [line for f in sorted(data.rglob("*.txt")) for line in f.read_text(encoding="utf-8").splitlines()]
+    sample = Path(jiebadict.__file__).parent / "samples" / "hengshui-2017.txt"
+    texts += sample.read_text(encoding="utf-8").splitlines()[:200]
+    texts += ["", " ", "\r\n", "abc 12 x", "ISO 9001、A4纸和5G网络", "鿕鿖𠀀🙂", "长江 \t 三角洲\n一体化", "-+#&._%"]
+    tokenizer = jiebadict.tokenizer_with([("京津冀协同发展", None)])
+    assert len(texts) > 1000
+    for text in texts:
+        assert jiebadict.lcut(tokenizer, text) == tokenizer.lcut(text, HMM=False), text

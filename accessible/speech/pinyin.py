@@ -37,7 +37,7 @@ from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import PHRASES_DICT
 from pypinyin.seg.mmseg import seg as pypinyin_seg
 
-from ..jiebadict import tokenizer_with
+from ..jiebadict import lcut, tokenizer_with
 from ..model import Reading, Span, Syllable
 from . import tables
 from .normalize import Normalized
@@ -56,6 +56,13 @@ _INSIDE_WORD, _BETWEEN_WORDS, _BETWEEN_PHRASES = 1, 2, 3
 
 def _is_han(c: str) -> bool:
     return "\u3400" <= c <= "\u9fff" or c == "〇"
+
+
+_HAN_WORD = re.compile("[\u3400-\u9fff〇]+")
+
+
+def _all_han(word: str) -> bool:
+    return _HAN_WORD.fullmatch(word) is not None
 
 
 def polyphones() -> dict[str, tuple[str, ...]]:
@@ -144,7 +151,7 @@ def _adverbial(stem: str) -> bool:
     rather than the noun dì (军地, 保护地, 等地): data/adverbs.txt (jieba's adjectives,
     adverbs and idioms) and data/adverbials.txt, words in 性 or …化 (常态化; 优化 is a
     verb), 有… words, AABB."""
-    if len(stem) < 2 or not all(_is_han(c) for c in stem):
+    if len(stem) < 2 or not _all_han(stem):
         return False
     if _listed(stem):
         return True
@@ -221,7 +228,7 @@ def _parts(word: str) -> tuple[int, ...]:
     return ()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Syl:
     index: int  # spoken character
     pinyin: str
@@ -243,27 +250,32 @@ def _choose(normalized: Normalized) -> tuple[_Stretches, list[Span]]:
     words: list[Span] = []
     # per stretch: its syllables, and cut points (syllable index → strength, see _resolve)
     stretches: _Stretches = [([], {})]
-    tokens = _tokenizer().lcut(spoken, HMM=False)
+    stretch, cut = stretches[-1]
+    last_word = 0  # where the stretch's last word starts
+    given = any(r.pinyin for r in normalized.rewrites)  # lexicon pinyin somewhere in the sentence
+    tokens = lcut(_tokenizer(), spoken)
     pos = 0
     for n, word in enumerate(tokens):
         start, pos = pos, pos + len(word)
-        syls = _word_syllables(word, start, normalized)
+        han = _all_han(word)
+        syls = _han_syllables(word, start) if han and not given else _word_syllables(word, start, normalized)
         if not syls:  # punctuation, space, emoji: a pause, so sandhi stops here
             stretches.append(([], {}))
+            stretch, cut = stretches[-1]
+            last_word = 0
             continue
         _decide(syls, spoken, tokens[max(0, n - 2):n], word, tokens[n + 1] if n + 1 < len(tokens) else "")
         words.append((start, pos))
         syls[-1].ends_word = len(syls) > 1
-        stretch, cut = stretches[-1]
         if stretch:
-            left = len(stretch) - max((c for c in cut if cut[c] >= _BETWEEN_WORDS), default=0)
-            cut[len(stretch)] = _BETWEEN_PHRASES if left > 1 and len(syls) > 1 else _BETWEEN_WORDS
-        if all(_is_han(c) for c in word):
+            cut[len(stretch)] = _BETWEEN_PHRASES if len(stretch) - last_word > 1 and len(syls) > 1 else _BETWEEN_WORDS
+            last_word = len(stretch)
+        if han and len(word) > 2:
             cut.update((len(stretch) + k, _INSIDE_WORD) for k in _parts(word))
         stretch.extend(syls)
     for stretch, _ in stretches:
         for s in stretch:
-            s.citation = _citation(s)
+            s.citation = _citation(s) if s.char in "一不" else s.pinyin
     return stretches, words
 
 
@@ -322,7 +334,7 @@ def _recut(previous: str, char: str, following: str) -> str | None:
     best: tuple[float, str] | None = None
     here = logp(char) or math.log(1 / tokenizer.total)
     for pair, rest, now, k in ((previous[-1:] + char, previous[:-1], previous, 1), (char + following[:1], following[1:], following, 0)):
-        if len(pair) < 2 or not all(_is_han(c) for c in pair):
+        if len(pair) < 2 or not _all_han(pair):
             continue
         pinyin, _, decided = _word(pair)
         reading = pinyin[k]
@@ -366,6 +378,12 @@ def _citation(s: _Syl) -> str:
     return _ORIGINAL_TONE.get((s.char, s.pinyin[:-1]), s.pinyin)
 
 
+def _han_syllables(run: str, begin: int) -> list[_Syl]:
+    """Syllables of a run of Han characters starting at spoken index ``begin``."""
+    pinyin, _, decided = _word(run)
+    return [_Syl(begin + k, p, run[k], decided=decided[k]) for k, p in enumerate(pinyin) if p]
+
+
 def _word_syllables(word: str, start: int, normalized: Normalized) -> list[_Syl]:
     """Syllables of one jieba word: lexicon pinyin, else Han readings, else letters."""
     out: list[_Syl] = []
@@ -374,9 +392,7 @@ def _word_syllables(word: str, start: int, normalized: Normalized) -> list[_Syl]
     def flush(end: int) -> None:
         nonlocal han_run
         if han_run:
-            pinyin, _, decided = _word(han_run)
-            begin = end - len(han_run)
-            out.extend(_Syl(begin + k, p, han_run[k], decided=decided[k]) for k, p in enumerate(pinyin) if p)
+            out.extend(_han_syllables(han_run, end - len(han_run)))
             han_run = ""
 
     for k, c in enumerate(word):
@@ -404,12 +420,11 @@ def _set_tone(s: _Syl, tone: int) -> None:
 
 
 def _sandhi(stretch: list[_Syl], cuts: dict[int, int]) -> None:
-    citation = [_tone(s) for s in stretch]
     for k, s in enumerate(stretch):
-        if s.fixed:
+        if s.fixed or s.char not in "一不":
             continue
         nxt = stretch[k + 1] if k + 1 < len(stretch) else None
-        next_tone = citation[k + 1] if nxt else 0
+        next_tone = _tone(nxt) if nxt else 0  # not changed yet: the scan goes left to right
         if s.char == "一":
             prev = stretch[k - 1].char if k else ""
             _set_tone(s, _yi(prev, nxt.char if nxt else "", next_tone, s.ends_word or cuts.get(k + 1) == _INSIDE_WORD))
@@ -429,14 +444,19 @@ def _yi(prev: str, nxt: str, next_tone: int, word_ends: bool) -> int:
 
 
 def _third_tones(stretch: list[_Syl], cuts: dict[int, int]) -> None:
+    # a run's resolution changes tones inside it only, so the tones after it are still these
+    third = [s.pinyin[-1] == "3" and not s.fixed for s in stretch]
     i = 0
     while i < len(stretch):
-        j = i
-        while j < len(stretch) and _tone(stretch[j]) == 3 and not stretch[j].fixed:
+        if not third[i]:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(stretch) and third[j]:
             j += 1
         if j - i > 1:
             _resolve(stretch, cuts, i, j)
-        i = max(j, i + 1)
+        i = j
 
 
 def _resolve(stretch: list[_Syl], cuts: dict[int, int], lo: int, hi: int) -> None:
@@ -462,9 +482,9 @@ def corrected_words(spoken: str) -> tuple[tuple[Span, tuple[str | None, ...]], .
     None for a character without a sayable reading."""
     found = []
     pos = 0
-    for word in _tokenizer().lcut(spoken, HMM=False):
+    for word in lcut(_tokenizer(), spoken):
         start, pos = pos, pos + len(word)
-        if all(_is_han(c) for c in word):
+        if _all_han(word):
             pinyin, changed, _ = _word(word)
             if changed:
                 found.append(((start, pos), pinyin))
