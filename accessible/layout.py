@@ -80,6 +80,7 @@ class Layout:
     def chapter_audio(self, chapter: Chapter) -> Path:
         return self.audio_dir / f"{self.chapter_stem(chapter)}.mp3"
 
-    def chapter_part(self, chapter: Chapter) -> Path:
-        """The chapter's AAC frames, from which the M4B is joined (not an output: hidden)."""
-        return self.root / ".m4b-parts" / f"{self.chapter_stem(chapter)}.aac"
+    def chapter_part(self, chapter: Chapter, key: str, suffix: str) -> Path:
+        """A part of the chapter's audio, encoded (``key`` names its content): the chapter
+        MP3 and the M4B are joined from these (not an output: hidden)."""
+        return self.root / ".audio-parts" / f"{self.chapter_stem(chapter)}-{key[:16]}{suffix}"

@@ -117,3 +117,14 @@ def real_voice_excerpt() -> tuple[Book, dict[str, Clip]]:
     book = read_book(excerpt(load_book(SAMPLE)))
     voice = load_voice("baker")
     return book, {s.id: engine.synthesize(s, voice) for s in book.sentences()}
+
+
+def lag_and_similarity(decoded: np.ndarray, source: np.ndarray) -> tuple[int, float]:
+    """Cross-correlation peak (lag in samples of decoded vs source) and the correlation there."""
+    a, b = decoded.astype(np.float64), source.astype(np.float64)
+    n = 1 << int(np.ceil(np.log2(len(a) + len(b))))
+    corr = np.fft.irfft(np.fft.rfft(a, n) * np.conj(np.fft.rfft(b, n)), n)
+    lag = int(np.argmax(corr))
+    lag = lag if lag < n // 2 else lag - n
+    m = min(len(a), len(b))
+    return lag, float(np.dot(a[:m], b[:m]) / np.sqrt(np.dot(a[:m], a[:m]) * np.dot(b[:m], b[:m])))

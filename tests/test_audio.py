@@ -18,7 +18,8 @@ from mutagen.mp4 import MP4
 from PIL import Image
 
 from accessible import ffmpeg
-from accessible.audio.assemble import EDGE_FADE, LEAD_IN, assemble, reading_plan
+from accessible.audio import assemble as assemble_module
+from accessible.audio.assemble import EDGE_FADE, LEAD_IN, PART_GRAIN, assemble, reading_plan
 from accessible.audio.audiobook import build_audiobook, check_clips
 from accessible.outputs.captions import write_captions
 from accessible.errors import ClipError, InputError, OutputError
@@ -28,7 +29,7 @@ from accessible.model import Clip
 from accessible.audio.tracks import Manifest
 from accessible.voices import Pauses, Voice
 
-from audio_helpers import RATE, make_book, make_clip, make_clips, real_voice_excerpt
+from audio_helpers import RATE, lag_and_similarity, make_book, make_clip, make_clips, real_voice_excerpt
 from test_captions import parse_srt, parse_vtt
 
 VOICE = Voice("baker", "baker", "baker-female", pauses=Pauses(sentence=0.4, paragraph=0.8, heading=1.0, chapter=2.0))
@@ -38,6 +39,15 @@ def _png() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (64, 64), (150, 24, 28)).save(buf, "PNG")
     return buf.getvalue()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def small_parts():
+    """Parts of a few characters: the small books' chapters are joined from several parts
+    each, as a real report's are, so every test here goes through the joins."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(assemble_module, "PART_CHARS", 6)
+        yield
 
 
 @pytest.fixture(scope="module", params=["synthetic", pytest.param("baker", marks=pytest.mark.slow)])
@@ -85,17 +95,6 @@ def normalized_chapter(book, clips, layout, chapter_id: str) -> np.ndarray:
     return np.pad(pcm, (0, tail))
 
 
-def lag_and_similarity(decoded: np.ndarray, source: np.ndarray) -> tuple[int, float]:
-    """Cross-correlation peak (lag in samples of decoded vs source) and the correlation there."""
-    a, b = decoded.astype(np.float64), source.astype(np.float64)
-    n = 1 << int(np.ceil(np.log2(len(a) + len(b))))
-    corr = np.fft.irfft(np.fft.rfft(a, n) * np.conj(np.fft.rfft(b, n)), n)
-    lag = int(np.argmax(corr))
-    lag = lag if lag < n // 2 else lag - n
-    m = min(len(a), len(b))
-    return lag, float(np.dot(a[:m], b[:m]) / np.sqrt(np.dot(a[:m], a[:m]) * np.dot(b[:m], b[:m])))
-
-
 # --- assembly (pure) ---------------------------------------------------------------
 
 
@@ -119,7 +118,18 @@ def test_assembly_places_every_sentence_at_exact_sample_offsets():
     plan = reading_plan(chapter, VOICE.pauses)
     asm = assemble(plan, clips)
     expected = LEAD_IN + sum(clips[s.id].duration + p for s, p in plan)
-    assert abs(asm.duration - expected) < 1 / RATE * len(plan)
+    # Three parts, cut after the long pauses (before the section headings); each ends on a
+    # whole number of both codecs' frames, its last pause lengthened to get there.
+    assert [(p.first, p.stop) for p in asm.parts] == [(0, 2), (2, 5), (5, 7)]
+    assert [p.start for p in asm.parts] == [0, asm.parts[0].length, asm.parts[0].length + asm.parts[1].length]
+    assert all(p.length % PART_GRAIN == 0 for p in asm.parts) and sum(p.length for p in asm.parts) == asm.length
+    assert 0 <= asm.duration - expected < (len(asm.parts) * PART_GRAIN + len(plan)) / RATE
+    # A longer take in the first part moves the later parts, not what they hold.
+    longer = make_clip("二、任务二、任务", seed=5)
+    moved = assemble(plan, {**clips, "c02-h": longer})
+    assert moved.parts[1].start > asm.parts[1].start
+    for a, b in zip(asm.parts[1:], moved.parts[1:]):
+        assert np.array_equal(np.concatenate(list(asm.blocks(a))), np.concatenate(list(moved.blocks(b))))
     assert [p.sentence_id for p in asm.placed] == [s.id for s in chapter.sentences()]
     for placed in asm.placed:
         clip = clips[placed.sentence_id]
@@ -152,10 +162,11 @@ def test_chapter_files_exist_decode_and_last_as_long_as_clips_and_pauses(built):
     for chapter, track in zip(book.chapters, tracks):
         assert track.path == f"audio/{layout.chapter_stem(chapter)}.mp3"
         expected = LEAD_IN + sum(clips[s.id].duration + p for s, p in reading_plan(chapter, VOICE.pauses))
+        assembly = assemble(reading_plan(chapter, VOICE.pauses), clips)
         decoded, rate = ffmpeg.decode(layout.root / track.path)
         assert rate == RATE
-        assert abs(len(decoded) / rate - expected) < 0.05
-        assert abs(track.duration - expected) < 0.05
+        assert len(decoded) == assembly.length == round(track.duration * RATE)
+        assert 0 <= track.duration - expected < len(assembly.parts) * PART_GRAIN / RATE  # each part ends on the grain
 
 
 def test_encoded_mp3_lines_up_with_the_source_to_the_sample(built):
@@ -323,9 +334,13 @@ def test_rebuilding_one_chapter_touches_only_its_files(tmp_path):
     tracks = with_captions(book, clips, layout, chapters=[1])
     after = _mtimes(layout.root)
     changed = {name for name in after if after[name] != before.get(name)}
-    assert changed == {
+    parts = {name for name in changed if name.startswith(".audio-parts/")}
+    # the chapter's first part encoded anew (MP3 and AAC; the others too if the gain moved:
+    # see the next test); the M4B is joined again from the parts
+    assert parts and all(n.startswith(".audio-parts/01-一、回顾-") for n in parts)
+    assert all(n.startswith(".audio-parts/01-") for n in before if n not in after)
+    assert changed - parts == {
         "audio/01-一、回顾.mp3",
-        ".m4b-parts/01-一、回顾.aac",  # the M4B is joined again from the parts: only this one is new
         "captions/01-一、回顾.vtt",
         "captions/01-一、回顾.srt",
         "captions/01-一、回顾.words.vtt",
@@ -441,3 +456,40 @@ def test_full_disk_leaves_no_partial_file(tmp_path):
     leftovers = [p.name for p in layout.root.rglob("*") if p.is_file()]
     assert leftovers == [], leftovers
     assert os.access(tmp_path, os.W_OK)
+
+
+def test_an_edit_encodes_again_only_the_part_it_falls_in(tmp_path, caplog):
+    book = make_book()
+    clips = make_clips(book)
+    layout = Layout.for_book(book, tmp_path)
+    with_captions(book, clips, layout)
+    first = Manifest.load(layout).chapters["c02"]
+    assert len(first.parts) == 3
+    before = _mtimes(layout.root)
+
+    # Another take of the last sentence, a little louder: the chapter keeps its gain (the
+    # new one is within GAIN_TOLERANCE), so only the last part is encoded again.
+    take = make_clip("办好民生实事。", seed=77, gain=1.1)
+    clips["c02-s02-p001-t001"] = take
+    with caplog.at_level(logging.INFO, logger="accessible"):
+        tracks = with_captions(book, clips, layout, chapters=[2])
+    assert "1 of 3 parts encoded" in caplog.text
+    second = Manifest.load(layout).chapters["c02"]
+    assert second.gain_db == first.gain_db and second.parts[:2] == first.parts[:2] and second.parts[2] != first.parts[2]
+    after = _mtimes(layout.root)
+    for part in first.parts[:2]:
+        assert all(after[f] == before[f] for f in part.files)
+    assert not any((layout.root / f).exists() for f in first.parts[2].files)  # the old take's files are gone
+    source = normalized_chapter(book, clips, layout, "c02")
+    decoded, _ = ffmpeg.decode(layout.root / tracks[2].path)
+    assert lag_and_similarity(decoded, source)[0] == 0 and len(decoded) == len(source)
+    m4b, _ = ffmpeg.decode(layout.m4b)
+    assert len(m4b) == sum(round(t.duration * RATE) for t in tracks)
+
+    # A take 10 dB quieter moves the chapter's loudness past the tolerance: a new gain, every part anew.
+    clips["c02-s02-p001-t001"] = make_clip("办好民生实事。", seed=77, gain=0.3)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="accessible"):
+        with_captions(book, clips, layout, chapters=[2])
+    assert "3 of 3 parts encoded" in caplog.text
+    assert Manifest.load(layout).chapters["c02"].gain_db != first.gain_db

@@ -4,6 +4,16 @@
 turns a plan and its clips into blocks of PCM and each sentence's place (counted in
 samples, so exact). Every chapter file, the M4B and `accessible synth`'s WAV are made
 from what it returns, so they all hold the same audio at the same times.
+
+A chapter is cut into parts of a few minutes, each encoded on its own and joined without
+encoding again (encoding.py), so an edit encodes again only the part it falls in. A part
+begins after a long pause (the end of a paragraph or a heading) once the part before holds
+`PART_CHARS` characters, or after any sentence's pause once it holds three times that (a
+text without paragraphs): the cuts follow the text, so an edit elsewhere does not move them.
+Every part lasts a whole number of `PART_GRAIN` samples (the pause at its end is lengthened
+to make it so), so every part starts on a frame of both codecs, and a part whose own
+sentences did not change holds the same samples wherever it lies. The placements count
+that silence: the timeline stays the one source of times.
 """
 
 from __future__ import annotations
@@ -25,6 +35,15 @@ from ..timeline import as_json, chapter_timeline
 from ..voices import Pauses, Voice
 
 LEAD_IN = 0.5  # s of silence before a chapter's first word
+# lcm of the codecs' frames (MP3: 1152 samples, 576 below 32 kHz; AAC: 1024).
+PART_GRAIN = 9216
+PART_CHARS = 600  # about two minutes of speech
+# The pauses a cut may fall in: a paragraph's end, not a sentence's, in the voice profiles;
+# at least a sentence's for a text without paragraphs. The seam must be silent for the MP3
+# encoder's delay and a frame (1105 + 1152 samples at 24 kHz: under 0.1 s). A profile with
+# shorter pauses gets one part a chapter.
+SEAM_PAUSE = 0.6
+SEAM_PAUSE_MIN = 0.2
 # A clip that starts or ends on a non-zero sample clicks against the silence around it
 # (seen on the sample: 4 of 471 offline-voice clips end in sound); a few milliseconds of
 # fade at both ends remove the click and move nothing.
@@ -66,32 +85,59 @@ class Assembly:
     from disk on demand)."""
 
     plan: tuple[tuple[Sentence, float], ...]
+    gaps: tuple[int, ...]  # samples of silence after each plan entry (a part's last lengthened)
     clips: Mapping[str, Clip]
     sample_rate: int
     placed: tuple[Placed, ...]
     length: int  # samples, the lead-in and every clip and pause
+    parts: tuple["Part", ...]
 
     @property
     def duration(self) -> float:
         return self.length / self.sample_rate
 
-    def blocks(self) -> Iterator[np.ndarray]:
-        """int16 mono in playing order: the lead-in, then each clip (faded) with its pause after it."""
+    def blocks(self, part: "Part | None" = None) -> Iterator[np.ndarray]:
+        """int16 mono in playing order (of the whole chapter, or of ``part``): the lead-in,
+        then each clip (faded) with its pause after it."""
         rate = self.sample_rate
-        yield np.zeros(round(LEAD_IN * rate), dtype="<i2")
-        for sentence, pause in self.plan:
+        first, stop = (part.first, part.stop) if part else (0, len(self.plan))
+        if first == 0:
+            yield np.zeros(round(LEAD_IN * rate), dtype="<i2")
+        for (sentence, _), gap in zip(self.plan[first:stop], self.gaps[first:stop]):
             samples = _faded(np.frombuffer(self.clips[sentence.id].pcm, dtype="<i2"), round(EDGE_FADE * rate))
-            yield np.concatenate([samples, np.zeros(round(pause * rate), dtype="<i2")])
+            yield np.concatenate([samples, np.zeros(gap, dtype="<i2")])
 
     @property
     def pcm(self) -> np.ndarray:
         """The whole chapter as one int16 array (for short chapters and tests)."""
         return np.concatenate(list(self.blocks()))
 
-    def float_blocks(self) -> Iterator[np.ndarray]:
+    def float_blocks(self, part: "Part | None" = None) -> Iterator[np.ndarray]:
         """`blocks` as float32 in [-1, 1)."""
-        for block in self.blocks():
+        for block in self.blocks(part):
             yield block * np.float32(1 / 32768.0)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Plan entries ``first`` to ``stop`` (exclusive), played from sample ``start`` for ``length``."""
+
+    first: int
+    stop: int
+    start: int
+    length: int  # a multiple of PART_GRAIN
+
+
+def part_starts(plan: Plan) -> list[int]:
+    """The plan entries that begin a part (see the module docstring)."""
+    starts, chars = [0], 0
+    for i, (sentence, _) in enumerate(plan):
+        pause = plan[i - 1][1] if i else 0.0
+        if (chars >= PART_CHARS and pause >= SEAM_PAUSE) or (chars >= 3 * PART_CHARS and pause >= SEAM_PAUSE_MIN):
+            starts.append(i)
+            chars = 0
+        chars += len(sentence.text)
+    return starts
 
 
 def _faded(samples: np.ndarray, n: int) -> np.ndarray:
@@ -106,21 +152,33 @@ def _faded(samples: np.ndarray, n: int) -> np.ndarray:
 
 
 def assemble(plan: Plan, clips: Mapping[str, Clip]) -> Assembly:
-    """The plan's clips in order after the lead-in, each followed by its pause; placements
-    counted in samples (exact). `ClipError` when a clip is missing."""
+    """The plan's clips in order after the lead-in, each followed by its pause (the last of
+    each part lengthened to end the part on `PART_GRAIN`); placements counted in samples
+    (exact). `ClipError` when a clip is missing."""
     rate = next((c.sample_rate for c in (clips.get(s.id) for s, _ in plan) if c), 0)
     pos = round(LEAD_IN * rate)
     placed: list[Placed] = []
-    for sentence, pause in plan:
-        clip = clips.get(sentence.id)
-        if clip is None:
-            raise ClipError(f"the clip of {sentence.id} is missing", (sentence.id,))
-        n = len(clip.pcm) // 2
-        start, end = pos / rate, (pos + n) / rate
-        timings = tuple(Timing(start + t.start, start + t.end, t.text_start, t.text_end) for t in clip.timings)
-        placed.append(Placed(sentence.id, start, end, timings))
-        pos += n + round(pause * rate)
-    return Assembly(tuple(plan), clips, rate, tuple(placed), pos)
+    gaps: list[int] = []
+    parts: list[Part] = []
+    starts = part_starts(plan) if rate else [0]
+    for first, stop in zip(starts, [*starts[1:], len(plan)]):
+        part_start = 0 if first == 0 else pos
+        for i in range(first, stop):
+            sentence, pause = plan[i]
+            clip = clips.get(sentence.id)
+            if clip is None:
+                raise ClipError(f"the clip of {sentence.id} is missing", (sentence.id,))
+            n = len(clip.pcm) // 2
+            start, end = pos / rate, (pos + n) / rate
+            timings = tuple(Timing(start + t.start, start + t.end, t.text_start, t.text_end) for t in clip.timings)
+            placed.append(Placed(sentence.id, start, end, timings))
+            gap = round(pause * rate)
+            if i == stop - 1:  # the part ends on the grain: its last pause takes the rest
+                gap += -(pos + n + gap - part_start) % PART_GRAIN
+            gaps.append(gap)
+            pos += n + gap
+        parts.append(Part(first, stop, part_start, pos - part_start))
+    return Assembly(tuple(plan), tuple(gaps), clips, rate, tuple(placed), pos, tuple(parts))
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,12 @@
 
 Each chapter is assembled from its sentence clips with the voice profile's pauses
 (assemble.py), brought to the same loudness with one linear gain (a zero-latency limiter on the rare
-peak), and encoded with the bundled ffmpeg into its MP3 and its part of the M4B in one
-pass; the M4B is joined from the parts, so an edit re-encodes one chapter (see encoding.py).
+peak), and encoded with the bundled ffmpeg part by part (a few minutes each), each part
+into an MP3 and an AAC file in one pass; the chapter's MP3 and the M4B are joined from the
+parts without encoding again (encoding.py, mp3.py). An edit encodes again only the parts
+whose sentences changed: each part keeps its loudness blocks, so the chapter's loudness is
+computed anew without metering the others, and the chapter keeps its gain unless the new
+one differs by more than `GAIN_TOLERANCE` (else every part would be encoded again).
 
 Sentence times are counted in samples while assembling, so they are exact in the PCM.
 They stay exact in the files because ffmpeg writes the encoder delay and padding into
@@ -34,23 +38,28 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 from mutagen import MutagenError
 
-from .assemble import EDGE_FADE, LEAD_IN, assemble, reading_plan
-from .encoding import AAC, MP3, encode_chapter, file_length, join_to_m4b
+from .assemble import EDGE_FADE, LEAD_IN, PART_CHARS, SEAM_PAUSE, SEAM_PAUSE_MIN, Assembly, Part, assemble, reading_plan
+from .encoding import AAC, MP3, encode_part, join_to_m4b
 from ..errors import ClipError, InputError, OutputError
 from ..fsio import Stamp, atomic_path, write_text_if_changed
 from ..layout import Layout, chapter_label
-from .loudness import PEAK_CEILING, TARGET_LUFS, loudness_gain
+from .loudness import PEAK_CEILING, TARGET_LUFS, block_energies, loudness_gain
+from .mp3 import join_mp3
 from ..model import Book, Chapter, ChapterTrack, Clip, Sentence
 from .tags import Mark, TrackTags, cover_mime, ffmetadata, iso639_2, write_id3, write_mp4_extras
 from ..synth import select_chapters
 from ..timeline import Timeline, chapter_timeline
-from .tracks import ChapterEntry, Manifest
+from .tracks import ChapterEntry, Manifest, PartEntry
 from ..voices import Pauses, Voice
 
 log = logging.getLogger("accessible")
 
 # Part of every input hash: change it when the encoding changes, and every file is redone.
-ENCODING = f"{MP3} {AAC} lead={LEAD_IN} fade={EDGE_FADE} v5"
+ENCODING = f"{MP3} {AAC} lead={LEAD_IN} fade={EDGE_FADE} parts={PART_CHARS},{SEAM_PAUSE},{SEAM_PAUSE_MIN} v6"
+# dB: a chapter keeps the gain its parts were encoded with while the gain its loudness now
+# asks for is this close (the chapter stays within 0.2 LU of the target, and a one-sentence
+# edit does not encode every part again).
+GAIN_TOLERANCE = 0.2
 
 
 def chapter_marks(chapter: Chapter, timeline: Timeline) -> tuple[Mark, ...]:
@@ -164,28 +173,65 @@ def _tagging(path: Path, fn: Callable[..., None], *args: object) -> None:
         raise OutputError(f"cannot write tags into {path}: {e}") from None
 
 
+def _part_key(assembly: Assembly, part: Part, clips: Mapping[str, Clip]) -> str:
+    """What a part's PCM is made of: its clips and the silences after them (and the lead-in
+    for the first), not its place in the chapter or its sentences' ids."""
+    content = [_clip_id(clips, sentence.id) for sentence, _ in assembly.plan[part.first : part.stop]]
+    return _digest(ENCODING, assembly.sample_rate, part.first == 0, content, assembly.gaps[part.first : part.stop])
+
+
 def _build_chapter(
-    chapter: Chapter, clips: Mapping[str, Clip], voice: Voice, layout: Layout, tags: TrackTags, key: str, target: float
+    chapter: Chapter,
+    clips: Mapping[str, Clip],
+    voice: Voice,
+    layout: Layout,
+    tags: TrackTags,
+    key: str,
+    target: float,
+    old: ChapterEntry | None,
 ) -> ChapterEntry:
-    """The chapter's MP3 and its M4B part, from one pass over its PCM (after a first pass
-    that meters it); neither pass holds more than a clip in memory."""
+    """The chapter's parts (those not already made, as ``old`` records them: metered, then
+    encoded), and its MP3 joined from them. No pass holds more than a clip in memory."""
     assembly = assemble(reading_plan(chapter, voice.pauses), clips)
     label = chapter_label(chapter)
-    audio_path, part_path = layout.chapter_audio(chapter), layout.chapter_part(chapter)
+    audio_path = layout.chapter_audio(chapter)
     rate = assembly.sample_rate
-    gain_db = loudness_gain(assembly.float_blocks(), rate, target=target, what=f"chapter {label!r}")
+    known = {p.key: p for p in old.parts} if old else {}
+    damaged = set(old.damaged(layout.root)) if old else set()
+    keys = [_part_key(assembly, part, clips) for part in assembly.parts]
+    energies = [
+        known[k].energies if k in known else tuple(float(f"{e:.6g}") for e in block_energies(assembly.float_blocks(part), rate))
+        for k, part in zip(keys, assembly.parts)
+    ]
+    gain_db = loudness_gain([e for blocks in energies for e in blocks], target=target, what=f"chapter {label!r}")
+    if old and old.loudness == target and abs(gain_db - old.gain_db) <= GAIN_TOLERANCE:
+        gain_db = old.gain_db
     scale = np.float32(10 ** (gain_db / 20))
-    length = file_length(assembly.length, rate)
-    with atomic_path(audio_path) as tmp, atomic_path(part_path) as tmp_part:
-        gained = (block * scale for block in assembly.float_blocks())
-        done = encode_chapter(gained, rate, length, tmp, tmp_part, ceiling=PEAK_CEILING, what=str(audio_path))
-        track = ChapterTrack(chapter.id, label, _relative(layout, audio_path), done.samples / rate, assembly.placed)
+    parts: list[PartEntry] = []
+    made: set[tuple[str, ...]] = set()
+    limited = False
+    for i, (k, part, blocks) in enumerate(zip(keys, assembly.parts, energies)):
+        mp3, aac = (layout.chapter_part(chapter, _digest(k, gain_db), suffix) for suffix in (MP3.suffix, AAC.suffix))
+        files = (_relative(layout, mp3), _relative(layout, aac))
+        prior = known.get(k)
+        if files not in made and not (prior and prior.gain_db == gain_db and prior.files == files and not damaged & set(files)):
+            with atomic_path(mp3) as tmp_mp3, atomic_path(aac) as tmp_aac:
+                gained = (block * scale for block in assembly.float_blocks(part))
+                what = f"{audio_path} (part {i + 1})"
+                limited |= encode_part(gained, rate, part.length, tmp_mp3, tmp_aac, ceiling=PEAK_CEILING, what=what).limited
+            made.add(files)
+        parts.append(PartEntry(k, part.length, blocks, gain_db, files))
+    with atomic_path(audio_path) as tmp:
+        samples = join_mp3([(layout.root / p.files[0], p.samples) for p in parts], tmp)
+        if samples != assembly.length:
+            raise OutputError(f"{audio_path}: joined {samples} samples where the chapter has {assembly.length}")
+        track = ChapterTrack(chapter.id, label, _relative(layout, audio_path), samples / rate, assembly.placed)
         marks = chapter_marks(chapter, chapter_timeline(chapter, track))
         _tagging(tmp, write_id3, replace(tags, title=label), marks)
-    limited = ", peaks limited" if done.limited else ""
-    log.info("%s: %.1f s, gain %+.1f dB%s", track.path, track.duration, gain_db, limited)
-    files = (track.path, _relative(layout, part_path))
-    return ChapterEntry(key, track, rate, gain_db, target, marks, files)
+    limits = ", peaks limited" if limited else ""
+    log.info("%s: %.1f s, gain %+.2f dB, %d of %d parts encoded%s", track.path, track.duration, gain_db, len(made), len(parts), limits)
+    every = (track.path, *dict.fromkeys(f for p in parts for f in p.files))
+    return ChapterEntry(key, track, rate, gain_db, target, marks, every, tuple(parts))
 
 
 def _remove_stale(layout: Layout, old: ChapterEntry | None, keep: Sequence[str]) -> None:
@@ -227,9 +273,10 @@ def _write_m4b(chapters: Sequence[Chapter], layout: Layout, tags: TrackTags, ent
             "-i", str(meta), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
             "-metadata:s:a:0", f"language={tags.language}", "-movflags", "+faststart", "-brand", "M4B ", "-f", "ipod",
         )  # fmt: skip
-        join_to_m4b([layout.chapter_part(c) for c in chapters], rates.pop(), tmp, container, what=str(layout.m4b))
+        parts = [layout.root / p.files[1] for e in entries for p in e.parts]
+        join_to_m4b(parts, rates.pop(), tmp, container, what=str(layout.m4b))
         _tagging(tmp, write_mp4_extras, tags)
-    log.info("%s: joined from %d chapter parts", layout.m4b.name, len(entries))
+    log.info("%s: joined from %d parts", layout.m4b.name, len(parts))
 
 
 @dataclass(frozen=True)
@@ -296,7 +343,7 @@ def build_audiobook(
     require_clips([c for _, c in todo], clips)
     for index, chapter in todo:
         old = manifest.chapters.get(chapter.id)
-        entry = _build_chapter(chapter, clips, voice, layout, tags_of(index, chapter), key(index, chapter), target_lufs)
+        entry = _build_chapter(chapter, clips, voice, layout, tags_of(index, chapter), key(index, chapter), target_lufs, old)
         _remove_stale(layout, old, entry.files)
         manifest.chapters[chapter.id] = entry.stamped(layout.root)
         manifest.save(layout)  # after every chapter: an interrupted build keeps what is done
@@ -333,7 +380,10 @@ def _update_m4b(
     if stale:
         log.warning("%s not updated: chapter(s) %s changed since they were built (run a full build)", layout.m4b, ", ".join(stale))
         return
-    book_key = _digest(current, replace(tags, cover=None), hashlib.sha256(tags.cover or b"").hexdigest())
+    # The stamps too: a chapter may keep an earlier gain (GAIN_TOLERANCE), so its key alone
+    # does not say which parts it was joined from.
+    stamps = [e.stamps for e in entries]
+    book_key = _digest(current, stamps, replace(tags, cover=None), hashlib.sha256(tags.cover or b"").hexdigest())
     if manifest.book_key == book_key and manifest.m4b is not None and manifest.m4b.matches(layout.m4b):
         return
     if manifest.book_key == book_key:

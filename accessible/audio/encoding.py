@@ -1,4 +1,4 @@
-"""Encoding: one pass over a chapter's PCM feeds both encoders; the M4B is joined from parts.
+"""Encoding: one pass over a part's PCM feeds both encoders; chapters and the M4B are joined from parts.
 
 Two things change the level between our PCM and what a player decodes, both measured:
 - libmp3lame in CBR/ABR mode scales its input by 0.95 (-0.45 dB; LAME's bitrate
@@ -11,13 +11,14 @@ So the files are not decoded again to be metered: their loudness is the PCM's (m
 before encoding) and their peaks stay under the ceiling by that headroom. The bench
 (`python -m bench build`) meters every file of the whole sample to keep this true.
 
-The M4B is not encoded from the whole book: each chapter's AAC frames (a part, made in
-the same pass as its MP3) are joined. A part of n samples (n a whole number of 1024-sample
-frames) is n/1024 + 1 frames: the first is the encoder's priming. Joined, every part but
-the last loses its final frame, and the next part's priming frame takes its place, so
-chapter k starts exactly at the sum of the earlier chapters' lengths; the dropped frame
-and the priming both hold silence (a chapter ends in its closing pause and starts with
-the lead-in), so the join is silent too. One edit list skips the first part's priming.
+Each part of a chapter (assemble.py: a few minutes, cut in a pause) is encoded on its
+own, into an MP3 and an AAC file; the chapter's MP3 is joined from the MP3 parts (mp3.py)
+and the M4B from every chapter's AAC parts, neither encoded again. A part of n samples
+(n a whole number of 1024-sample frames) is n/1024 + 1 AAC frames: the first is the
+encoder's priming. Joined, every part but the last loses its final frame, and the next
+part's priming frame takes its place, so part k starts exactly at the sum of the earlier
+parts' lengths; the dropped frame and the priming both hold silence (parts meet in a
+pause), so the join is silent too. One edit list skips the first part's priming.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import numpy as np
 from .. import ffmpeg
 from ..errors import OutputError
 from .loudness import limit
+from .mp3 import read_mp3
 
 log = logging.getLogger("accessible")
 
@@ -83,51 +85,20 @@ def level_change(codec: Codec, sample_rate: int) -> float:
     return float(20 * np.log10(ratio))
 
 
-_MP3_FRAME = 1152  # a multiple of the MP3 frame at any rate (576 samples below 32 kHz)
-
-
-@functools.cache
-def _mp3_surplus(residue: int, sample_rate: int) -> int:
-    """How many samples more than its input a decoder returns from an MP3 whose length is
-    ``residue`` modulo 1152 (measured once per residue on a short tone).
-
-    Measured: when an MP3's last frame needs 1 to 46 samples of padding (8% of lengths at
-    24 kHz), ffmpeg records the padding wrongly and decoders return that padding as extra
-    samples at the end."""
-    n = 4 * _MP3_FRAME + residue
-    tone = (0.1 * np.sin(2 * np.pi * 440 * np.arange(n) / sample_rate)).astype(np.float32)
-    with tempfile.TemporaryDirectory() as scratch:
-        out = Path(scratch) / "probe.mp3"
-        ffmpeg.encode(_pcm_bytes([tone]), sample_rate, [*MP3.args, str(out)], what="mp3 length probe", sample_format="f32le")
-        decoded, _ = ffmpeg.decode(out)
-    return len(decoded) - n
-
-
-def file_length(samples: int, sample_rate: int) -> int:
-    """The length (samples) a chapter of ``samples`` is encoded at: its closing silence
-    lengthened to a whole number of AAC frames (so the M4B can be joined from parts), and
-    by a frame more while the MP3 of that length would decode longer than it is (see
-    `_mp3_surplus`): the length a decoder reports is then the length recorded. Sentence
-    times are unaffected: only the tail grows, by under 0.1 s."""
-    n = -(-samples // AAC_FRAME) * AAC_FRAME
-    while _mp3_surplus(n % _MP3_FRAME, sample_rate):
-        n += AAC_FRAME
-    return n
-
-
 @dataclass(frozen=True)
 class Encoded:
     samples: int  # the length of both files as a gapless decoder returns them
     limited: bool  # whether the limiter touched any peak
 
 
-def encode_chapter(
-    blocks: Iterable[np.ndarray], sample_rate: int, length: int, mp3: Path, part: Path, *, ceiling: float, what: str
+def encode_part(
+    blocks: Iterable[np.ndarray], sample_rate: int, length: int, mp3: Path, aac: Path, *, ceiling: float, what: str
 ) -> Encoded:
-    """Encode float PCM ``blocks`` (already at the target loudness), padded with silence to
-    ``length`` samples, into the MP3 ``mp3`` and the AAC part ``part``, in one pass: one
-    ffmpeg reads the PCM once and runs both encoders. Peaks are limited to the ceiling
-    less the larger codec headroom; each output is compensated for its codec's level change."""
+    """Encode float PCM ``blocks`` (already at the target loudness, ``length`` samples, a
+    whole number of both codecs' frames) into the MP3 ``mp3`` and the AAC ``aac``, in one
+    pass: one ffmpeg reads the PCM once and runs both encoders. Peaks are limited to the
+    ceiling less the larger codec headroom; each output is compensated for its codec's
+    level change. Checks that both files hold what the joins expect (see the module docstring)."""
     limit_db = ceiling - max(MP3.headroom, AAC.headroom)
     total, limited = 0, False
 
@@ -138,18 +109,20 @@ def encode_chapter(
             limited |= capped is not block
             total += len(capped)
             yield capped
-        if total > length:
-            raise OutputError(f"{what}: {total} samples do not fit the {length} planned")
-        yield np.zeros(length - total, np.float32)
 
     outputs: list[str] = []
-    for codec, path in ((MP3, mp3), (AAC, part)):
+    for codec, path in ((MP3, mp3), (AAC, aac)):
         volume = f"volume={10 ** (-level_change(codec, sample_rate) / 20):.6f}:precision=float"
         outputs += ["-map", "0:a", "-filter:a", volume, *codec.args, str(path)]
     ffmpeg.encode(_pcm_bytes(limited_blocks()), sample_rate, outputs, what=what, sample_format="f32le")
-    frames = len(adts_frames(part))
+    if total != length:
+        raise OutputError(f"{what}: {total} samples where {length} were planned")
+    frames = len(adts_frames(aac))
     if frames != length // AAC_FRAME + 1:
         raise OutputError(f"{what}: the AAC encoder gave {frames} frames for {length} samples (expected {length // AAC_FRAME + 1})")
+    decoded = read_mp3(mp3).samples
+    if decoded != length:
+        raise OutputError(f"{what}: the MP3 records {decoded} samples for {length}")
     return Encoded(length, limited)
 
 

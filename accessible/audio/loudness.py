@@ -1,7 +1,10 @@
 """Even loudness: every chapter at the same integrated loudness (EBU R128), peaks capped.
 
-One linear gain per chapter, from the chapter's loudness as ffmpeg's ``ebur128``
-meters it (ITU-R BS.1770 gated loudness), keeps every sentence exactly where it was.
+One linear gain per chapter, from the chapter's gated loudness (ITU-R BS.1770), keeps
+every sentence exactly where it was. The loudness is gated over 400 ms blocks; each part
+of a chapter (assemble.py) keeps its blocks' energies, so after an edit only the changed
+part is metered again, and the chapter's loudness is computed from the stored blocks (a
+block never spans two parts: they meet in silence). Checked against ffmpeg's ``ebur128``.
 Where that gain would push a peak over the ceiling, a zero-latency limiter (a gain
 envelope, no delay line) lowers the neighbourhood of that peak only, so timing stays
 sample-exact there too. The limiting happens at encoding (encoding.py), where each
@@ -10,12 +13,11 @@ codec's own headroom is known.
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
-
-from ..ffmpeg import integrated_loudness
 
 log = logging.getLogger("accessible")
 
@@ -26,10 +28,98 @@ _LIMITER_HOLD = 0.010  # s either side of a peak where the gain stays down
 _OVERSAMPLE = 4
 
 
-def loudness_gain(blocks: Iterable[np.ndarray], sample_rate: int, *, target: float = TARGET_LUFS, what: str = "audio") -> float:
-    """The gain (dB) that brings the float PCM ``blocks`` to ``target`` LUFS, measured as
-    they stream past (a chapter is never whole in memory); 0 for silence."""
-    before = integrated_loudness(blocks, sample_rate)
+_IR_TAPS = 4096  # the K-weighting's impulse response has decayed below 1e-30 by then
+
+
+@functools.cache
+def _k_weighting(sample_rate: int) -> np.ndarray:
+    """The impulse response of BS.1770's K-weighting (a high shelf, then a high pass) at
+    ``sample_rate``: the filters' analog prototypes as libebur128 (and ffmpeg) derive them."""
+    k = np.tan(np.pi * 1681.974450955533 / sample_rate)
+    vh = 10 ** (3.999843853973347 / 20)
+    vb = vh**0.4996667741545416
+    q = 0.7071752369554196
+    a0 = 1 + k / q + k * k
+    shelf_b = [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0]
+    shelf_a = [2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]
+    k = np.tan(np.pi * 38.13547087602444 / sample_rate)
+    q = 0.5003270373238773
+    a0 = 1 + k / q + k * k
+    high_b = [1.0, -2.0, 1.0]
+    high_a = [2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]
+    x = np.zeros(_IR_TAPS)
+    x[0] = 1.0
+    for b, a in ((shelf_b, shelf_a), (high_b, high_a)):
+        y = np.zeros(_IR_TAPS)
+        for n in range(_IR_TAPS):  # once per rate: 4096 steps
+            y[n] = b[0] * x[n] + (b[1] * x[n - 1] if n > 0 else 0) + (b[2] * x[n - 2] if n > 1 else 0)
+            y[n] -= (a[0] * y[n - 1] if n > 0 else 0) + (a[1] * y[n - 2] if n > 1 else 0)
+        x = y
+    return x
+
+
+_FFT = 1 << 16
+
+
+@functools.cache
+def _k_spectrum(sample_rate: int) -> np.ndarray:
+    return np.fft.rfft(_k_weighting(sample_rate), _FFT)
+
+
+def block_energies(blocks: Iterable[np.ndarray], sample_rate: int) -> list[float]:
+    """The K-weighted mean square of every 400 ms block (one every 100 ms) of the float PCM
+    ``blocks``, streamed: filtered by FFT in fixed chunks, the filter's tail carried over."""
+    spectrum, step = _k_spectrum(sample_rate), _FFT - _IR_TAPS + 1
+    hop = round(0.1 * sample_rate)
+    tail = np.zeros(_IR_TAPS - 1)
+    pending = np.zeros(0, dtype=np.float32)  # input not yet filtered (less than a chunk)
+    hops: list[np.ndarray] = []
+    leftover = np.zeros(0)  # filtered samples not yet a whole hop
+
+    def filtered(chunk: np.ndarray) -> None:
+        nonlocal tail, leftover
+        y = np.fft.irfft(np.fft.rfft(chunk, _FFT) * spectrum, _FFT)[: len(chunk) + _IR_TAPS - 1]
+        y[: len(tail)] += tail
+        tail = y[len(chunk) :]
+        done = np.concatenate([leftover, y[: len(chunk)]])
+        whole = len(done) // hop * hop
+        squares = done[:whole].reshape(-1, hop)
+        hops.append(np.einsum("ij,ij->i", squares, squares))
+        leftover = done[whole:]
+
+    for block in blocks:
+        pending = np.concatenate([pending, block])
+        while len(pending) >= step:
+            filtered(pending[:step])
+            pending = pending[step:]
+    if len(pending):
+        filtered(pending)
+    sums = np.concatenate(hops) if hops else np.zeros(0)
+    if len(sums) < 4:
+        return []
+    return ((sums[:-3] + sums[1:-2] + sums[2:-1] + sums[3:]) / (4 * hop)).tolist()
+
+
+def _lufs(energy: float) -> float:
+    return -0.691 + 10 * float(np.log10(energy)) if energy > 0 else -np.inf
+
+
+def gated_loudness(energies: Sequence[float]) -> float:
+    """BS.1770 integrated loudness (LUFS) of blocks' mean squares: the absolute gate at
+    -70 LUFS, then the relative gate 10 LU below the loudness of the blocks that pass it;
+    -70 for silence."""
+    z = np.asarray(energies, dtype=np.float64)
+    z = z[z > 10 ** ((-70 + 0.691) / 10)]
+    if not len(z):
+        return -70.0
+    z = z[z > 10 ** ((_lufs(float(z.mean())) - 10 + 0.691) / 10)]
+    return _lufs(float(z.mean()))
+
+
+def loudness_gain(energies: Sequence[float], *, target: float = TARGET_LUFS, what: str = "audio") -> float:
+    """The gain (dB) that brings audio of these blocks' energies (`block_energies`) to
+    ``target`` LUFS; 0 for silence."""
+    before = gated_loudness(energies)
     if before <= SILENT:
         log.warning("%s is silent; its loudness is left alone", what)
         return 0.0

@@ -2,10 +2,11 @@
 
 ``audio/manifest.json`` records, per chapter, the hash of everything that went into its
 files (clips, text, pauses, tags, loudness target, encoder settings), the `ChapterTrack`
-(sentence placements, counted in samples: see audio.py), its chapter marks, the gain applied
-and the size and hash of each file as it was written; the same for the M4B. Nothing on disk
-is reused on trust: a file that no longer matches (cut short, damaged, replaced, deleted)
-makes its chapter, or the M4B, be encoded again.
+(sentence placements, counted in samples: see assemble.py), its chapter marks, the gain
+applied, its parts (what each is made of, its loudness blocks, the gain it was encoded
+with) and the size and hash of each file as it was written; the same for the M4B. Nothing
+on disk is reused on trust: a file that no longer matches (cut short, damaged, replaced,
+deleted) is made again: a part, the chapter file joined from the parts, or the M4B.
 """
 
 from __future__ import annotations
@@ -23,7 +24,16 @@ from .tags import Mark
 
 log = logging.getLogger("accessible")
 
-FORMAT = 3
+FORMAT = 4
+
+
+@dataclass(frozen=True)
+class PartEntry:
+    key: str  # hash of what the part's PCM is made of (clips, pauses; see audiobook.py)
+    samples: int
+    energies: tuple[float, ...]  # its 400 ms blocks' K-weighted mean squares (loudness.py)
+    gain_db: float  # the gain it was encoded with
+    files: tuple[str, str]  # its MP3 and AAC, relative to the book folder (stamped in the chapter's entry)
 
 
 @dataclass(frozen=True)
@@ -34,7 +44,8 @@ class ChapterEntry:
     gain_db: float  # the chapter's loudness gain (the M4B applies it again)
     loudness: float  # LUFS the chapter was normalized to (measured on its PCM before encoding)
     marks: tuple[Mark, ...]
-    files: tuple[str, ...]  # every file of the chapter, relative to the book folder
+    files: tuple[str, ...]  # every file of the chapter (its MP3, its parts'), relative to the book folder
+    parts: tuple[PartEntry, ...] = ()
     stamps: tuple[Stamp, ...] = ()  # what each of `files` held when written
 
     def stamped(self, root: Path) -> "ChapterEntry":
@@ -119,8 +130,14 @@ def _entry(d: dict[str, Any]) -> ChapterEntry:
         loudness=d["loudness"],
         marks=tuple(Mark(**m) for m in d["marks"]),
         files=tuple(_inside(f) for f in d["files"]),
+        parts=tuple(_part(p) for p in d["parts"]),
         stamps=tuple(_stamp(s) for s in d["stamps"]),
     )
+
+
+def _part(d: dict[str, Any]) -> PartEntry:
+    mp3, aac = (_inside(f) for f in d["files"])
+    return PartEntry(str(d["key"]), int(d["samples"]), tuple(float(e) for e in d["energies"]), float(d["gain_db"]), (mp3, aac))
 
 
 def _stamp(d: dict[str, Any]) -> Stamp:
