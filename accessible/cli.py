@@ -250,16 +250,14 @@ def synth(
     Each WAV is the chapter as the audiobook assembles it (lead-in and pauses included,
     before loudness normalization); beside it goes its timings JSON (sentence and word times).
     """
-    from .segment import load_book
-    from .speech import load_lexicon, read_book
     from .audio.assemble import write_chapters
+    from .readmemo import read_once
     from .synth import synthesize_book
     from .voices import load_voice
 
     profile = load_voice(voice)
     backup = load_voice(fallback) if fallback else None
-    book = load_book(file)
-    book = read_book(book, load_lexicon(profile.lexicon) if profile.lexicon else None)
+    book, _ = read_once(file, None, [profile.lexicon] if profile.lexicon else [], out_dir)
     result = synthesize_book(book, profile, cache, chapter or None, progress=not quiet_progress, fallback=backup)
     written = write_chapters(book, result.clips, profile, out_dir, chapter or None)
     out.print(f"voice {profile.name}: {result.synthesized} clip(s) synthesized, {result.reused} sentence(s) from the cache", markup=False)

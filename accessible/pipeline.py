@@ -12,13 +12,15 @@ synthesized, only its chapter is encoded again, and the EPUB is rewritten.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from .errors import OutputError
+from .engines import engine_for
+from .errors import AccessibleError, OutputError
 from .fsio import check_writable, remove_leftovers
 from .layout import Layout, chapter_label
 from .lock import build_lock
@@ -175,14 +177,14 @@ def build(
     t = time.perf_counter()
     lexicons = [Path(p) for p in (profile.lexicon, lexicon) if p is not None]
 
-    def read() -> Book:
-        # Imported only to read: a rebuild of an unchanged input never loads jieba and pypinyin.
-        from .segment import load_book
-        from .speech import load_lexicon, read_book
+    def prepare_voice() -> None:
+        # While a child process reads new sentences, which then likely need clips.
+        with contextlib.suppress(AccessibleError):  # the voice stage reports it in its turn
+            engine_for(profile).warm_up()
 
-        return read_book(load_book(path, title), load_lexicon(*lexicons) if lexicons else None)
-
-    book, _ = read_once(Path(path), title, lexicons, out_dir, read)
+    book, fresh = read_once(Path(path), title, lexicons, out_dir, meanwhile=prepare_voice if AUDIBLE & set(wanted) else None)
+    if fresh:
+        log.debug("%d sentence text(s) read anew, the others as the last build read them", fresh)
     layout = Layout.for_book(book, out_dir)
     if layout.root.exists() and not layout.root.is_dir():
         raise OutputError(f"book folder {layout.root} is a file; move it away or choose another --out")

@@ -1,12 +1,22 @@
 """The book as read (ingest, segment, speech), kept between builds of the same input.
 
-Reading a report is seconds of work a rebuild with nothing changed should not redo:
-loading jieba's dictionary alone takes a second or two. The memo is one JSON file per
-input path under ``<out>/.read/``, holding the `Book` and the hash of everything it was
-read from: the input's bytes, the title asked for, the lexicon files, and the code and
-data of the reading stages themselves (so a new rule or table is never hidden by an old
-memo). Anything that does not match, or a memo that cannot be parsed, means the book is
-read again; the memo is data, never code (JSON into typed dataclasses).
+Reading a report is seconds of work a rebuild should not redo: loading jieba's and
+pypinyin's dictionaries alone takes two or three. The memo is one JSON file per input
+path under ``<out>/.read/``, holding the `Book` and two hashes: of everything the book
+was read from (the input's bytes, the title asked for, the lexicon files, and the code
+and data of the reading stages themselves, so a new rule or table is never hidden by an
+old memo), and of what a sentence's reading depends on besides its own text (the
+lexicons, that code and data). When the first matches, the book is the memo's. When only
+the second does (the input was edited), the input is segmented again (fast, no
+dictionary) and every sentence whose text the memo holds keeps its words and reading;
+only new texts are read. A sentence's words and reading are a function of its text
+alone (`segment.word_spans`, `speech.read_texts`), so the book is the one a fresh
+reading gives (tests/test_readmemo.py). A memo that does not parse means reading again;
+it is data, never code (JSON into typed dataclasses).
+
+New texts are read in a short-lived child process: the speech layer's dictionaries
+(jieba, pypinyin's phrase tables: ~150 MB) then never sit in the build's memory beside
+the voice model, and the build can prepare the voice while the child reads (``meanwhile``).
 """
 
 from __future__ import annotations
@@ -16,15 +26,20 @@ import functools
 import hashlib
 import json
 import logging
+import operator
+import os
+import pickle
+import subprocess
+import sys
 import types
 import typing
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .errors import OutputError
+from .errors import AccessibleError, OutputError
 from .fsio import write_text
-from .model import Book
+from .model import Book, Reading, Span
 
 log = logging.getLogger("accessible")
 
@@ -51,12 +66,17 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def _key(source: Path, title: str | None, lexicons: Sequence[Path]) -> str:
-    h = hashlib.sha256(code_digest().encode())
-    for part in (source, *lexicons):
-        h.update(Path(part).read_bytes() + b"\0")
-    h.update(json.dumps(title).encode())
+def _digest(parts: Sequence[bytes]) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(hashlib.sha256(part).digest())
     return h.hexdigest()
+
+
+def _keys(source: Path, title: str | None, lexicons: Sequence[Path]) -> tuple[str, str]:
+    """(the whole book's key, the key of what a sentence's reading depends on besides its text)."""
+    sentence = _digest([code_digest().encode(), *(Path(p).read_bytes() for p in lexicons)])
+    return _digest([sentence.encode(), source.read_bytes(), json.dumps(title).encode()]), sentence
 
 
 def _memo_path(out_dir: Path, source: Path) -> Path:
@@ -95,7 +115,15 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
                 raise TypeError(f"{cls.__name__}: not an object")
             return cls(**{name: decode(data[name]) for name, decode in fields if name in data})
 
-        return dataclass
+        names = tuple(name for name, _ in fields)
+
+        def complete(data: Any) -> Any:
+            # Every field present (what `_to_data` writes): positional, the fast way.
+            if type(data) is not dict or len(data) != len(fields) or not all(map(data.__contains__, names)):
+                return dataclass(data)
+            return cls(*[decode(data[name]) for name, decode in fields])
+
+        return complete
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             item = _decoder(args[0])
@@ -106,6 +134,15 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
                 return tuple(map(item, data))
 
             return sequence
+        if all(a in (str, int, bool) for a in args):  # spans: most of a book's data, checked in one pass
+            kinds = args
+
+            def exact(data: Any) -> Any:
+                if type(data) is not list or len(data) != len(kinds) or not all(map(operator.is_, map(type, data), kinds)):
+                    raise TypeError(f"{data!r} is not a list of {len(kinds)} {', '.join(k.__name__ for k in kinds)}")
+                return tuple(data)
+
+            return exact
         items = tuple(_decoder(a) for a in args)
 
         def fixed(data: Any) -> Any:
@@ -130,27 +167,128 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
     raise TypeError(f"no decoder for {kind!r}")
 
 
+Words = tuple[Span, ...]
+
+
 def read_once(
-    source: Path, title: str | None, lexicons: Sequence[Path], out_dir: Path, read: Callable[[], Book]
-) -> tuple[Book, bool]:
-    """The book ``read()`` gives, from the memo when its inputs are unchanged; and whether
-    it came from the memo. A fresh reading is kept for the next build."""
+    source: Path, title: str | None, lexicons: Sequence[Path], out_dir: Path, *, meanwhile: Callable[[], None] | None = None
+) -> tuple[Book, int]:
+    """The book at ``source`` as read (segmented, every sentence with its words and reading),
+    and how many distinct sentence texts were read in this call (0: all from the memo).
+    ``meanwhile`` runs while a child process reads the new texts (not at all when there are
+    none). The result is kept for the next call."""
     try:
-        key = _key(source, title, lexicons)
+        key, sentence_key = _keys(source, title, lexicons)
     except OSError:
-        return read(), False  # the reading stages name the unreadable file
+        key = sentence_key = ""  # the reading stages name the unreadable file
     path = _memo_path(out_dir, source)
+    memo = _load(path)
+    if key and memo.get("key") == key:
+        book = _decoded(path, memo)
+        if book is not None:
+            return book, 0
+    from .segment import load_book
+
+    book = load_book(source, title, words=False)
+    old = _decoded(path, memo) if sentence_key and memo.get("sentence_key") == sentence_key else None
+    known: dict[str, tuple[Words, Reading]] = {}
+    for s in old.sentences() if old is not None else ():
+        if s.reading is not None:
+            known[s.text] = (s.words, s.reading)
+    new = sorted({s.text for s in book.sentences()} - known.keys())
+    if new:
+        known |= _read_in_child(new, lexicons, meanwhile)
+    book = book.map_sentences(lambda s: dataclasses.replace(s, words=known[s.text][0], reading=known[s.text][1]))
+    if key:
+        try:
+            data = {"key": key, "sentence_key": sentence_key, "book": _to_data(book)}
+            write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        except OutputError as e:
+            log.debug("%s", e)  # only a saving lost; the build itself says why it cannot write there
+    return book, len(new)
+
+
+def _load(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and data.get("key") == key:
-            return _decoder(Book)(data["book"]), True
     except FileNotFoundError:
-        pass
-    except (OSError, ValueError, KeyError, TypeError, StopIteration) as e:
+        return {}
+    except (OSError, ValueError) as e:
         log.debug("%s: not usable (%s); reading the book again", path, e)
-    book = read()
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _decoded(path: Path, memo: dict[str, Any]) -> Book | None:
     try:
-        write_text(path, json.dumps({"key": key, "book": _to_data(book)}, ensure_ascii=False, separators=(",", ":")))
-    except OutputError as e:
-        log.debug("%s", e)  # only a saving lost; the build itself says why it cannot write there
-    return book, False
+        book: Book = _decoder(Book)(memo["book"])
+        return book
+    except (ValueError, KeyError, TypeError) as e:
+        log.debug("%s: not usable (%s); reading the book again", path, e)
+        return None
+
+
+def _read_in_child(texts: list[str], lexicons: Sequence[Path], meanwhile: Callable[[], None] | None) -> dict[str, tuple[Words, Reading]]:
+    """`_read_texts` in a child process (`python -m accessible.readmemo`: a fork would copy
+    the parent, threads and all; multiprocessing's spawn would run the caller's script
+    again); its log records are replayed here, its errors (a bad lexicon) raised here."""
+    paths = [str(_PACKAGE.parent), *filter(None, [os.environ.get("PYTHONPATH")])]
+    child = subprocess.Popen(
+        [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+    )  # fmt: skip
+    assert child.stdin is not None and child.stdout is not None
+    with child.stdin:
+        child.stdin.write(pickle.dumps((texts, [str(p) for p in lexicons], log.getEffectiveLevel())))
+    if meanwhile is not None:
+        meanwhile()
+    with child.stdout:
+        answer = child.stdout.read()
+    if child.wait():
+        raise RuntimeError(f"reading the text failed in its child process (exit code {child.returncode}; see above)")
+    result, records = pickle.loads(answer)  # our own child's answer, never outside data
+    for record in records:
+        log.handle(record)
+    if isinstance(result, AccessibleError):
+        raise result
+    readings: dict[str, tuple[Words, Reading]] = result
+    return readings
+
+
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args, record.exc_info = record.getMessage(), None, None  # plain data, to be pickled
+        self.records.append(record)
+
+
+def _read_texts(texts: list[str], lexicons: list[str]) -> dict[str, tuple[Words, Reading]]:
+    """Each text's jieba words and reading."""
+    from .segment import word_spans
+    from .speech import load_lexicon, read_texts
+
+    lexicon = load_lexicon(*map(Path, lexicons)) if lexicons else None
+    readings = read_texts(texts, lexicon)
+    return {text: (word_spans(text), readings[text]) for text in texts}
+
+
+def _child() -> None:
+    """The child's side of `_read_in_child`: a request on stdin, (result or error, log records) on stdout."""
+    texts, lexicons, level = pickle.loads(sys.stdin.buffer.read())
+    kept = _Kept()
+    log.addHandler(kept)
+    log.setLevel(level)
+    log.propagate = False
+    result: object
+    try:
+        result = _read_texts(texts, lexicons)
+    except AccessibleError as e:
+        result = e
+    sys.stdout.buffer.write(pickle.dumps((result, kept.records)))
+
+
+if __name__ == "__main__":
+    _child()

@@ -81,20 +81,27 @@ class BakerEngine:
             raise VoiceError(f"{folder}: cannot read the model files ({e.strerror or e})") from None
         return f"baker frontend={FRONTEND_VERSION} " + " ".join(digests)
 
-    def _models(self) -> tuple[Mapper, Acoustic, Vocoder]:
+    def warm_up(self) -> None:
+        """Read and rewrite the model files now (a second or so), e.g. while the text is read."""
+        self._shared()
+
+    def _shared(self) -> tuple[Mapper, ModelFiles]:
         with self._load_lock:
-            if self._files is None:
+            if self._files is None or self._mapper is None:
                 files = ModelFiles.load(self._asset_dir())
                 try:
                     self._mapper = Mapper.from_json(files.mapper)
                 except (ValueError, KeyError, TypeError, IndexError) as e:
                     raise VoiceError(f"{self._asset_dir()}: baker_mapper.json is not readable ({e})") from None
                 self._files = files
-        assert self._mapper is not None
+            return self._mapper, self._files
+
+    def _models(self) -> tuple[Mapper, Acoustic, Vocoder]:
+        mapper, files = self._shared()
         if not hasattr(self._local, "acoustic"):
-            self._local.acoustic = Acoustic(self._files, self._threads)
-            self._local.vocoder = Vocoder(self._files, self._threads)
-        return self._mapper, self._local.acoustic, self._local.vocoder
+            self._local.acoustic = Acoustic(files, self._threads)
+            self._local.vocoder = Vocoder(files, self._threads)
+        return mapper, self._local.acoustic, self._local.vocoder
 
     def synthesize(self, sentence: Sentence, voice: Voice) -> Clip:
         reading = sentence.reading

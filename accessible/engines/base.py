@@ -28,6 +28,11 @@ class Engine(Protocol):
         """None when the engine can run here, else a one-line reason why not."""
         ...
 
+    def warm_up(self) -> None:
+        """Load what the first `synthesize` call would (model files), ahead of it; may raise
+        what `synthesize` raises. A build calls it while the text is being read."""
+        ...
+
     def synthesize(self, sentence: Sentence, voice: Voice) -> Clip:
         """Speak ``sentence.reading`` (required) and time every character of ``sentence.text``.
 

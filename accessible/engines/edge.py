@@ -258,6 +258,9 @@ class EdgeEngine:
             return str(e)
         return None
 
+    def warm_up(self) -> None:
+        """Nothing to load ahead: each sentence is one request to the service."""
+
     def synthesize(self, sentence: Sentence, voice: Voice) -> Clip:
         reading = sentence.reading
         if reading is None:

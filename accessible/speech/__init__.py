@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import Iterable
 
 from ..model import Book, Reading, Sentence
 from .lexicon import Lexicon, load_lexicon
@@ -27,6 +28,7 @@ __all__ = [
     "normalize",
     "read_book",
     "read_sentence",
+    "read_texts",
     "ruby",
     "tone_marks",
 ]
@@ -39,23 +41,24 @@ def read_sentence(text: str, lexicon: Lexicon | None = None) -> Reading:
     return reading_of(normalize(text, lexicon))
 
 
-def read_book(book: Book, lexicon: Lexicon | None = None) -> Book:
-    """The book with a `Reading` on every sentence (each distinct text is read once)."""
+def read_texts(texts: Iterable[str], lexicon: Lexicon | None = None) -> dict[str, Reading]:
+    """Each distinct text's reading (`read_sentence`); one warning for what no rule knew."""
     readings: dict[str, Reading] = {}
     unknown = 0
-
-    def read(sentence: Sentence) -> Sentence:
-        nonlocal unknown
-        if sentence.text not in readings:
-            normalized = normalize(sentence.text, lexicon)
+    for text in texts:
+        if text not in readings:
+            normalized = normalize(text, lexicon)
             unknown += len(normalized.unknown)
-            readings[sentence.text] = reading_of(normalized)
-        return replace(sentence, reading=readings[sentence.text])
-
-    book = book.map_sentences(read)
+            readings[text] = reading_of(normalized)
     if unknown:
         log.warning(
             "%d expression(s) matched no reading rule (numbers read digit by digit, signs not said); "
             "see them with `accessible read FILE --warn`", unknown
         )
-    return book
+    return readings
+
+
+def read_book(book: Book, lexicon: Lexicon | None = None) -> Book:
+    """The book with a `Reading` on every sentence (each distinct text is read once)."""
+    readings = read_texts((s.text for s in book.sentences()), lexicon)
+    return book.map_sentences(lambda sentence: replace(sentence, reading=readings[sentence.text]))
