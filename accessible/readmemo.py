@@ -34,6 +34,7 @@ import sys
 import types
 import typing
 from importlib import metadata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -83,12 +84,11 @@ def _memo_path(out_dir: Path, source: Path) -> Path:
     return out_dir / ".read" / f"{hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:24]}.json"
 
 
-def _to_data(value: object) -> Any:
+def _fields(value: object) -> dict[str, Any]:
+    """A dataclass as a JSON object (the encoder's ``default``: it writes tuples as lists)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple):
-        return [_to_data(v) for v in value]
-    return value
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    raise TypeError(f"{type(value).__name__} is not kept in the memo")
 
 
 def _plain(kind: type) -> Callable[[Any], Any]:
@@ -118,7 +118,7 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
         names = tuple(name for name, _ in fields)
 
         def complete(data: Any) -> Any:
-            # Every field present (what `_to_data` writes): positional, the fast way.
+            # Every field present (what `_fields` writes): positional, the fast way.
             if type(data) is not dict or len(data) != len(fields) or not all(map(data.__contains__, names)):
                 return dataclass(data)
             return cls(*[decode(data[name]) for name, decode in fields])
@@ -170,6 +170,14 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
 Words = tuple[Span, ...]
 
 
+@dataclass(frozen=True)
+class _Said:
+    """What reading gives a sentence text: its words and its reading."""
+
+    words: Words
+    reading: Reading
+
+
 def read_once(
     source: Path, title: str | None, lexicons: Sequence[Path], out_dir: Path, *, meanwhile: Callable[[], None] | None = None
 ) -> tuple[Book, int]:
@@ -184,28 +192,31 @@ def read_once(
     path = _memo_path(out_dir, source)
     memo = _load(path)
     if key and memo.get("key") == key:
-        book = _decoded(path, memo)
-        if book is not None:
-            return book, 0
+        kept = _decoded(path, memo)
+        if kept is not None:
+            return _filled(*kept), 0
     from .segment import load_book
 
     book = load_book(source, title, words=False)
-    old = _decoded(path, memo) if sentence_key and memo.get("sentence_key") == sentence_key else None
-    known: dict[str, tuple[Words, Reading]] = {}
-    for s in old.sentences() if old is not None else ():
-        if s.reading is not None:
-            known[s.text] = (s.words, s.reading)
-    new = sorted({s.text for s in book.sentences()} - known.keys())
+    kept = _decoded(path, memo) if sentence_key and memo.get("sentence_key") == sentence_key else None
+    said = kept[1] if kept is not None else {}
+    new = sorted({s.text for s in book.sentences()} - said.keys())
     if new:
-        known |= _read_in_child(new, lexicons, meanwhile)
-    book = book.map_sentences(lambda s: dataclasses.replace(s, words=known[s.text][0], reading=known[s.text][1]))
+        said |= _read_in_child(new, lexicons, meanwhile)
     if key:
+        # Each text's reading once (a report repeats few sentences; a synthetic chapter many),
+        # beside the book's structure.
+        texts = {s.text for s in book.sentences()}
+        data = {"key": key, "sentence_key": sentence_key, "book": book, "said": {t: said[t] for t in sorted(texts)}}
         try:
-            data = {"key": key, "sentence_key": sentence_key, "book": _to_data(book)}
-            write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+            write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_fields))
         except OutputError as e:
             log.debug("%s", e)  # only a saving lost; the build itself says why it cannot write there
-    return book, len(new)
+    return _filled(book, said), len(new)
+
+
+def _filled(book: Book, said: dict[str, _Said]) -> Book:
+    return book.map_sentences(lambda s: dataclasses.replace(s, words=said[s.text].words, reading=said[s.text].reading))
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -219,16 +230,24 @@ def _load(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _decoded(path: Path, memo: dict[str, Any]) -> Book | None:
+def _decoded(path: Path, memo: dict[str, Any]) -> tuple[Book, dict[str, _Said]] | None:
+    """The memo's book (its sentences without words and readings) and each text's reading."""
     try:
         book: Book = _decoder(Book)(memo["book"])
-        return book
+        said_of = _decoder(_Said)
+        said = memo["said"]
+        if type(said) is not dict:
+            raise TypeError("'said' is not an object")
+        kept = {text: said_of(value) for text, value in said.items()}
+        if any(s.text not in kept for s in book.sentences()):
+            raise KeyError("a sentence's reading")
+        return book, kept
     except (ValueError, KeyError, TypeError) as e:
         log.debug("%s: not usable (%s); reading the book again", path, e)
         return None
 
 
-def _read_in_child(texts: list[str], lexicons: Sequence[Path], meanwhile: Callable[[], None] | None) -> dict[str, tuple[Words, Reading]]:
+def _read_in_child(texts: list[str], lexicons: Sequence[Path], meanwhile: Callable[[], None] | None) -> dict[str, _Said]:
     """`_read_texts` in a child process (`python -m accessible.readmemo`: a fork would copy
     the parent, threads and all; multiprocessing's spawn would run the caller's script
     again); its log records are replayed here, its errors (a bad lexicon) raised here."""
@@ -251,7 +270,7 @@ def _read_in_child(texts: list[str], lexicons: Sequence[Path], meanwhile: Callab
         log.handle(record)
     if isinstance(result, AccessibleError):
         raise result
-    readings: dict[str, tuple[Words, Reading]] = result
+    readings: dict[str, _Said] = result
     return readings
 
 
@@ -265,14 +284,14 @@ class _Kept(logging.Handler):
         self.records.append(record)
 
 
-def _read_texts(texts: list[str], lexicons: list[str]) -> dict[str, tuple[Words, Reading]]:
+def _read_texts(texts: list[str], lexicons: list[str]) -> dict[str, _Said]:
     """Each text's jieba words and reading."""
     from .segment import word_spans
     from .speech import load_lexicon, read_texts
 
     lexicon = load_lexicon(*map(Path, lexicons)) if lexicons else None
     readings = read_texts(texts, lexicon)
-    return {text: (word_spans(text), readings[text]) for text in texts}
+    return {text: _Said(word_spans(text), readings[text]) for text in texts}
 
 
 def _child() -> None:
@@ -291,4 +310,7 @@ def _child() -> None:
 
 
 if __name__ == "__main__":
-    _child()
+    # Run as the package's module, not as __main__, so what it pickles names accessible.readmemo.
+    from accessible.readmemo import _child as child
+
+    child()
