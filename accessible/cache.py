@@ -71,14 +71,15 @@ def encode_clip(clip: Clip, key: str = "") -> bytes:
 def decode_clip(data: bytes, key: str = "") -> Clip:
     """The clip in ``data``; ValueError when the bytes are not an intact clip file, or are
     the file of another key than ``key`` (a file copied or moved under another name)."""
-    body, digest = data[:-_DIGEST_SIZE], data[-_DIGEST_SIZE:]
-    if len(data) < len(MAGIC) + _HEADER_SIZE.size + _DIGEST_SIZE or not body.startswith(MAGIC):
+    view = memoryview(data)  # slices of it copy nothing: the audio is copied once, into the clip
+    body, digest = view[:-_DIGEST_SIZE], view[-_DIGEST_SIZE:]
+    if len(data) < len(MAGIC) + _HEADER_SIZE.size + _DIGEST_SIZE or not data.startswith(MAGIC):
         raise ValueError("not a clip file")
     if hashlib.sha256(body).digest() != digest:
         raise ValueError("checksum mismatch")
     start = len(MAGIC) + _HEADER_SIZE.size
     (size,) = _HEADER_SIZE.unpack_from(body, len(MAGIC))
-    header = json.loads(body[start : start + size])
+    header = json.loads(bytes(body[start : start + size]))
     if not isinstance(header, dict):
         raise ValueError("no clip header")
     if key and header.get("key", key) != key:  # files made before keys were written name none

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from itertools import islice
 from pathlib import Path
@@ -23,6 +24,8 @@ from .model import Book, Chapter, Clip, Sentence
 from .voices import Voice
 
 log = logging.getLogger("accessible")
+
+_CHECKERS = min(4, os.cpu_count() or 1)  # threads that verify cached clips
 
 
 class SynthResult(NamedTuple):
@@ -87,14 +90,14 @@ def synthesize_sentences(
     store = cache if isinstance(cache, ClipCache) else ClipCache(cache)
     engine = engine if engine is not None else engine_for(voice)
     keys = clip_keys(sentences, voice, engine)
-    todo: dict[str, Sentence] = {}  # clip key -> the first sentence with it
-    checked: set[str] = set()
+    firsts: dict[str, Sentence] = {}  # clip key -> the first sentence with it
     for sentence in sentences:
-        key = keys[sentence.id]
-        if key not in checked:
-            checked.add(key)
-            if not _cached(store, key, sentence):
-                todo[key] = sentence
+        firsts.setdefault(keys[sentence.id], sentence)
+    # Each reused clip is read and its sha256 checked: in threads, which hash in parallel
+    # (hashlib and file reads release the GIL), the larger part of a rebuild with nothing to do.
+    with ThreadPoolExecutor(max_workers=_CHECKERS, thread_name_prefix="clip-check") as pool:
+        usable = list(pool.map(lambda item: _cached(store, *item), firsts.items()))
+    todo = {key: sentence for (key, sentence), ok in zip(firsts.items(), usable) if not ok}
     reused = sum(1 for key in keys.values() if key not in todo)
     if todo:
         try:
