@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,7 @@ class BuildSummary:
     files: tuple[Path, ...]  # the book's outputs, relative to `folder`
     seconds: float
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    peaks: dict[str, float] = field(default_factory=dict)  # the process's peak RSS (MB) by the end of each stage
     fallback: int = 0  # sentences spoken by the fallback voice
     fallback_voice: str = ""
     braille: str = ""  # what happened to the braille edition ("" when not asked for)
@@ -156,10 +158,12 @@ def build(
     (``wait``) or refused with `OutputError`."""
     started = time.perf_counter()
     stages: dict[str, float] = {}
+    peaks: dict[str, float] = {}
 
     def stage(name: str, since: float) -> float:
         now = time.perf_counter()
         stages[name] = stages.get(name, 0.0) + now - since
+        peaks[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
         return now
 
     wanted = check_options(sync, formats)
@@ -244,6 +248,7 @@ def build(
             files=_outputs(layout),
             seconds=time.perf_counter() - started,
             stages=stages,
+            peaks=peaks,
             fallback=voiced.fallback if voiced else 0,
             fallback_voice=backup.name if backup else "",
             braille=braille_note,

@@ -44,7 +44,7 @@ import json, sys
 from pathlib import Path
 from accessible.pipeline import build
 s = build(Path(sys.argv[1]), out_dir=Path(sys.argv[2]), cache_dir=Path(sys.argv[3]), formats=sys.argv[4].split(","))
-_rep = {"seconds": s.seconds, "stages": s.stages, "synthesized": s.synthesized, "encoded": s.encoded,
+_rep = {"seconds": s.seconds, "stages": s.stages, "peaks": s.peaks, "synthesized": s.synthesized, "encoded": s.encoded,
         "epub": s.epub, "folder": str(s.folder)}
 """
 
@@ -103,6 +103,8 @@ def line(label: str, r: Run, base: float | None = None) -> str:
     stages = ", ".join(f"{k} {v:.1f}" for k, v in r.report.get("stages", {}).items())
     ratio = f"  = {r.wall / base:.3f} x" if base else ""
     inner = f"  (in the build {r.report['seconds']:.1f} s: {stages})" if "seconds" in r.report else ""
+    if r.report.get("peaks"):  # which stage set the peak
+        inner += "  peak MB by the end of " + ", ".join(f"{k} {v:.0f}" for k, v in r.report["peaks"].items())
     return f"{label:<22} {r.wall:7.1f} s wall{ratio}  cpu {r.cpu:6.1f} s  peak {r.peak_mb:5.0f} MB{inner}  [{load()}]"
 
 
