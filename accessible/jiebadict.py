@@ -35,8 +35,11 @@ log = logging.getLogger("accessible")
 _FORMAT = "1"
 
 
-def _cache_file() -> Path:
-    folder = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+def _cache_file() -> Path | None:
+    try:
+        folder = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    except RuntimeError:  # no home folder to be found: nowhere to keep it
+        return None
     return Path(folder) / "accessible" / "jieba-dict.marshal"
 
 
@@ -66,13 +69,14 @@ def _load(path: Path, source: str) -> tuple[dict[str, int], int] | None:
 def _prefix_dict() -> tuple[dict[str, int], int]:
     """jieba's default prefix dictionary and its total frequency; never to be changed in place."""
     path, source = _cache_file(), _source_digest()
-    loaded = _load(path, source)
+    loaded = _load(path, source) if path else None
     if loaded:
         return loaded
     built: tuple[dict[str, int], int] = jieba.Tokenizer.gen_pfdict(jieba.Tokenizer().get_dict_file())
     body = marshal.dumps(built)
     try:
-        write_bytes(path, f"{source} {hashlib.sha256(body).hexdigest()}\n".encode("ascii") + body)
+        if path:
+            write_bytes(path, f"{source} {hashlib.sha256(body).hexdigest()}\n".encode("ascii") + body)
     except OutputError as e:  # a read-only home: built each run, as jieba would
         log.debug("jieba's dictionary not cached in %s: %s", path, e)
     return built

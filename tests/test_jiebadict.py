@@ -51,6 +51,16 @@ def test_an_unwritable_cache_folder_still_gives_the_dictionary(cache_home: Path)
     assert not cache_home.exists()
 
 
+def test_no_home_folder_still_gives_the_dictionary(cache_home: Path, monkeypatch: pytest.MonkeyPatch):
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setattr(Path, "home", no_home)
+    assert jiebadict._cache_file() is None
+    assert jiebadict.tokenizer().lcut(TEXT) == jieba.lcut(TEXT)
+
+
 def test_the_flat_cut_gives_jiebas_words_on_every_kind_of_text():
     data = Path(__file__).parent / "data" / "speech"
     texts = [line for f in sorted(data.rglob("*.txt")) for line in f.read_text(encoding="utf-8").splitlines()]
