@@ -79,11 +79,17 @@ def _generated() -> dict[str, tuple[int, tuple[str, ...]]]:
 
 
 @cache
+def _checked() -> dict[str, tuple[str, ...]]:
+    """Place names, then the hand-checked table: the phrase entries written by people."""
+    return {**tables.syllables("places.txt"), **polyphones()}
+
+
+@cache
 def phrases() -> dict[str, tuple[str, ...]]:
     """Every phrase entry: generated, then place names, then the hand-checked table. A
     generated phrase that contains a checked word takes the checked reading there
     (中牟县 reads 中牟 as the place table says)."""
-    checked = {**tables.syllables("places.txt"), **polyphones()}
+    checked = _checked()
     table = {}
     for word, (_, pinyin) in _generated().items():
         fixed = list(pinyin)
@@ -104,14 +110,17 @@ class Rule:
     """A context rule of data/context.tsv."""
 
     char: str
-    free: bool  # only when no phrase decided the character (one-character word, or default inside a word)
+    # any: also inside a phrase; free: only where no phrase decided the character (a
+    # one-character word, or pypinyin's default inside a word); alone: only a one-character word
+    scope: str
     pattern: re.Pattern[str]  # before, _HERE, after: so after may refer to a group of before
     reading: str
     example: str
 
-    def applies(self, marked: str, free: bool) -> bool:
+    def applies(self, marked: str, alone: bool, decided: bool) -> bool:
         """Whether it decides the character that `marked` (the text with _HERE in its place) stands for."""
-        return (free or not self.free) and self.pattern.search(marked) is not None
+        scoped = {"any": True, "free": alone or not decided, "alone": alone}[self.scope]
+        return scoped and self.pattern.search(marked) is not None
 
 
 @cache
@@ -119,8 +128,10 @@ def context_rules() -> dict[str, tuple[Rule, ...]]:
     rules: dict[str, list[Rule]] = {}
     for line in tables.lines("context.tsv"):
         char, scope, before, after, reading, example = line.split("\t")
+        if scope not in ("any", "free", "alone"):
+            raise ValueError(f"context.tsv: scope {scope!r} of {example!r} is not any, free or alone")
         pattern = "".join(("" if before == "*" else f"(?:{before})", _HERE, "" if after == "*" else f"(?:{after})"))
-        rules.setdefault(char, []).append(Rule(char, scope == "free", re.compile(pattern), reading, example))
+        rules.setdefault(char, []).append(Rule(char, scope, re.compile(pattern), reading, example))
     return {char: tuple(r) for char, r in rules.items()}
 
 
@@ -168,7 +179,7 @@ def _tokenizer() -> jieba.Tokenizer:
     # a generated phrase's frequency was worked out for jieba's dictionary when the table
     # was made; a table word gets the one jieba suggests, to keep it whole so its reading applies
     generated = ((word, freq) for word, (freq, _) in _generated().items() if freq)
-    checked = ((word, None) for word in {**tables.syllables("places.txt"), **polyphones()})
+    checked = ((word, None) for word in _checked())
     return tokenizer_with(chain(generated, checked))
 
 
@@ -184,16 +195,23 @@ def _word(word: str) -> tuple[tuple[str | None, ...], bool, tuple[bool, ...]]:
     raw = _raw(word)
     fixed = list(raw)
     decided = [False] * len(word)
+    whole = []  # pypinyin's phrases in the word: (start, end)
     pos = 0
     for part in pypinyin_seg.cut(word):
         if len(part) > 1 and part in PHRASES_DICT:
             decided[pos:pos + len(part)] = [True] * len(part)
+            whole.append((pos, pos + len(part)))
         pos += len(part)
-    table = phrases()
+    table, checked = phrases(), _checked()
     i = 0
     while i < len(word):  # longest table entries inside the word, left to right
         for j in range(len(word), i, -1):
             if word[i:j] in table and (j - i > 1 or j - i == len(word)):
+                if word[i:j] not in checked and any(a <= i and j <= b and b - a > j - i for a, b in whole):
+                    # a generated entry does not break a longer phrase pypinyin reads whole
+                    # (踏实 tāshi inside 脚踏实地 tà shí)
+                    i += 1
+                    break
                 fixed[i:j] = table[word[i:j]]
                 decided[i:j] = [True] * (j - i)
                 i = j
@@ -290,7 +308,7 @@ def _decide(syls: list[_Syl], spoken: str, before: list[str], word: str, followi
         s.alone = len(word) == 1
         if s.char in rules and not s.fixed:
             marked = f"{spoken[:s.index]}{_HERE}{spoken[s.index + 1:]}"
-            rule = next((r for r in rules[s.char] if r.applies(marked, s.alone or not s.decided)), None)
+            rule = next((r for r in rules[s.char] if r.applies(marked, s.alone, s.decided)), None)
             if rule:
                 s.pinyin, s.decided, s.rule = rule.reading, True, rule
     last = syls[-1]
@@ -300,11 +318,13 @@ def _decide(syls: list[_Syl], spoken: str, before: list[str], word: str, followi
         stem = previous if last.alone else word[:-1]
         if stem in ("化", "性"):  # a suffix jieba cut off a word it does not know (常态|化|地)
             stem = "".join(before)
-        if last.index + 1 < len(spoken) and _is_han(spoken[last.index + 1]) \
+        # before what it qualifies, or before 、 and the next adverbial (深入地、持久地开展)
+        if last.index + 1 < len(spoken) and (_is_han(spoken[last.index + 1]) or spoken[last.index + 1] == "、") \
                 and (_adverbial(stem) or (last.alone and _listed("".join(before)))):  # 依法|依规|地
             last.pinyin, last.decided = "de5", True
-    elif last.char == "得" and last.alone and _is_han(previous[-1:]) and _listed(following):
-        last.pinyin, last.decided = "de5", True  # a complement after the verb: 办得|漂亮, 落得|扎实
+    elif last.char == "得" and last.alone and _is_han(previous[-1:]) \
+            and (_listed(following) or (previous in tables.words("verbs.txt") and _is_han(following[:1]))):
+        last.pinyin, last.decided = "de5", True  # a complement after the verb: 办得|漂亮, 住|得|安心
     elif last.alone and last.char in _polyphonic():
         reading = _recut(previous, word, following)
         if reading and reading != last.pinyin:
