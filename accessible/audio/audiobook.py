@@ -49,7 +49,7 @@ from ..model import Book, Chapter, ChapterTrack, Clip, Sentence
 from .tags import Mark, TrackTags, cover_mime, ffmetadata, iso639_2, write_id3, write_mp4_extras
 from ..synth import select_chapters
 from ..timeline import Timeline, chapter_timeline
-from .tracks import ChapterEntry, Manifest, PartEntry
+from .tracks import ChapterEntry, Manifest, PartEntry, pack_energies, unpack_energies
 from ..voices import Pauses, Voice
 
 log = logging.getLogger("accessible")
@@ -200,17 +200,18 @@ def _build_chapter(
     damaged = set(old.damaged(layout.root)) if old else set()
     keys = [_part_key(assembly, part, clips) for part in assembly.parts]
     energies = [
-        known[k].energies if k in known else tuple(float(f"{e:.6g}") for e in block_energies(assembly.float_blocks(part), rate))
+        known[k].energies if k in known else pack_energies(block_energies(assembly.float_blocks(part), rate))
         for k, part in zip(keys, assembly.parts)
     ]
-    gain_db = loudness_gain([e for blocks in energies for e in blocks], target=target, what=f"chapter {label!r}")
+    blocks = np.concatenate([unpack_energies(e) for e in energies])
+    gain_db = loudness_gain(blocks, target=target, what=f"chapter {label!r}")
     if old and old.loudness == target and abs(gain_db - old.gain_db) <= GAIN_TOLERANCE:
         gain_db = old.gain_db
     scale = np.float32(10 ** (gain_db / 20))
     parts: list[PartEntry] = []
     made: set[tuple[str, ...]] = set()
     limited = False
-    for i, (k, part, blocks) in enumerate(zip(keys, assembly.parts, energies)):
+    for i, (k, part, packed) in enumerate(zip(keys, assembly.parts, energies)):
         mp3, aac = (layout.chapter_part(chapter, _digest(k, gain_db), suffix) for suffix in (MP3.suffix, AAC.suffix))
         files = (_relative(layout, mp3), _relative(layout, aac))
         prior = known.get(k)
@@ -220,7 +221,7 @@ def _build_chapter(
                 what = f"{audio_path} (part {i + 1})"
                 limited |= encode_part(gained, rate, part.length, tmp_mp3, tmp_aac, ceiling=PEAK_CEILING, what=what).limited
             made.add(files)
-        parts.append(PartEntry(k, part.length, blocks, gain_db, files))
+        parts.append(PartEntry(k, part.length, packed, gain_db, files))
     with atomic_path(audio_path) as tmp:
         samples = join_mp3([(layout.root / p.files[0], p.samples) for p in parts], tmp)
         if samples != assembly.length:

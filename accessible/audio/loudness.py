@@ -104,7 +104,7 @@ def _lufs(energy: float) -> float:
     return -0.691 + 10 * float(np.log10(energy)) if energy > 0 else -np.inf
 
 
-def gated_loudness(energies: Sequence[float]) -> float:
+def gated_loudness(energies: Sequence[float] | np.ndarray) -> float:
     """BS.1770 integrated loudness (LUFS) of blocks' mean squares: the absolute gate at
     -70 LUFS, then the relative gate 10 LU below the loudness of the blocks that pass it;
     -70 for silence."""
@@ -116,7 +116,7 @@ def gated_loudness(energies: Sequence[float]) -> float:
     return _lufs(float(z.mean()))
 
 
-def loudness_gain(energies: Sequence[float], *, target: float = TARGET_LUFS, what: str = "audio") -> float:
+def loudness_gain(energies: Sequence[float] | np.ndarray, *, target: float = TARGET_LUFS, what: str = "audio") -> float:
     """The gain (dB) that brings audio of these blocks' energies (`block_energies`) to
     ``target`` LUFS; 0 for silence."""
     before = gated_loudness(energies)

@@ -67,6 +67,19 @@ def _frame_size(head: bytes) -> tuple[int, int] | None:
     return (144 if mpeg1 else 72) * bitrate * 1000 // rate + ((head[2] >> 1) & 1), 1152 if mpeg1 else 576
 
 
+def _same_frames(data: bytes, start: int, size: int) -> list[int] | None:
+    """The offsets of the frames from ``start`` on if they all are ``size`` bytes with the
+    header of the frame before ``start`` (checked at once; a CBR file without padding
+    slots, as ours at 24 kHz are), else None."""
+    head = data[start - size : start - size + 3]
+    if (len(data) - start) % size or head[2] & 0x02:
+        return None
+    frames = np.frombuffer(data, dtype=np.uint8, offset=start).reshape(-1, size)[:, :3]
+    if not np.array_equal(frames, np.broadcast_to(np.frombuffer(head, np.uint8), frames.shape)):
+        return None
+    return list(range(start, len(data), size))
+
+
 def read_mp3(path: Path) -> Mp3:
     """The header and frame layout of an MP3 as ffmpeg writes it (no ID3 tag before it)."""
     offsets: list[int] = []
@@ -81,6 +94,11 @@ def read_mp3(path: Path) -> Mp3:
             raise OutputError(f"{path}: not an MP3 frame at byte {pos}")
         offsets.append(pos)
         pos, samples = pos + size[0], size[1]
+        if len(offsets) == 2:  # a constant bitrate: are all the rest frames of this one's size?
+            rest = _same_frames(data, pos, size[0])
+            if rest is not None:
+                offsets += rest
+                break
     if not offsets:
         raise OutputError(f"{path}: no MP3 frames")
     header = data[: offsets[1] if len(offsets) > 1 else len(data)]
@@ -117,21 +135,26 @@ def _crc_table() -> np.ndarray:
     return table
 
 
-_CRC_CHUNK = 4096
+_CRC_CHUNK = 1024
 
 
 @functools.cache
-def _crc_shift() -> tuple[int, ...]:
-    """For each bit of a CRC state: the state after `_CRC_CHUNK` zero bytes (the CRC is
-    linear, so a state's shift is the XOR of its bits' shifts)."""
+def _crc_shift() -> tuple[np.ndarray, np.ndarray]:
+    """A CRC state after `_CRC_CHUNK` zero bytes, by the state's low and high byte (the
+    CRC is linear, so a state's shift is the XOR of its bytes' shifts)."""
     table = [int(v) for v in _crc_table()]
-    shifted = []
-    for bit in range(16):
-        crc = 1 << bit
+
+    def shifted(crc: int) -> int:
         for _ in range(_CRC_CHUNK):
             crc = (crc >> 8) ^ table[crc & 0xFF]
-        shifted.append(crc)
-    return tuple(shifted)
+        return crc
+
+    basis = [shifted(1 << bit) for bit in range(16)]
+
+    def of(state: int) -> int:
+        return functools.reduce(lambda acc, bit: acc ^ basis[bit] if state >> bit & 1 else acc, range(16), 0)
+
+    return np.array([of(b) for b in range(256)]), np.array([of(b << 8) for b in range(256)])
 
 
 def crc16(data: bytes, crc: int = 0) -> int:
@@ -145,9 +168,9 @@ def crc16(data: bytes, crc: int = 0) -> int:
     states = np.zeros(len(chunks), dtype=np.uint32)
     for j in range(_CRC_CHUNK):
         states = (states >> 8) ^ table[(states ^ chunks[:, j]) & 0xFF]
-    shift = _crc_shift()
+    low, high = _crc_shift()
     for state in states.tolist():
-        crc = state ^ functools.reduce(lambda acc, bit: acc ^ shift[bit], (b for b in range(16) if crc >> b & 1), 0)
+        crc = state ^ int(low[crc & 0xFF]) ^ int(high[crc >> 8])
     return crc
 
 

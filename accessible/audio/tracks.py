@@ -11,11 +11,15 @@ deleted) is made again: a part, the chapter file joined from the parts, or the M
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Sequence
+
+import numpy as np
 
 from ..fsio import Stamp, write_text_if_changed
 from ..layout import Layout
@@ -31,9 +35,19 @@ FORMAT = 4
 class PartEntry:
     key: str  # hash of what the part's PCM is made of (clips, pauses; see audiobook.py)
     samples: int
-    energies: tuple[float, ...]  # its 400 ms blocks' K-weighted mean squares (loudness.py)
+    # Its 400 ms blocks' K-weighted mean squares (loudness.py), as float32 in base64: an
+    # hour of audio is 36,000 blocks, which as JSON numbers made every save cost seconds.
+    energies: str
     gain_db: float  # the gain it was encoded with
     files: tuple[str, str]  # its MP3 and AAC, relative to the book folder (stamped in the chapter's entry)
+
+
+def pack_energies(energies: Sequence[float]) -> str:
+    return base64.b64encode(np.asarray(energies, dtype="<f4").tobytes()).decode("ascii")
+
+
+def unpack_energies(packed: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(packed, validate=True), dtype="<f4")
 
 
 @dataclass(frozen=True)
@@ -97,7 +111,9 @@ class Manifest:
             "m4b": asdict(self.m4b) if self.m4b else None,
             "chapters": {cid: asdict(e) for cid, e in self.chapters.items()},
         }
-        write_text_if_changed(self.path(layout), json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        # Compact: json's C encoder only runs without indent (indented, the sample's manifest
+        # took a second and more to write, after every chapter).
+        write_text_if_changed(self.path(layout), json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def _inside(path: object) -> str:
@@ -137,7 +153,12 @@ def _entry(d: dict[str, Any]) -> ChapterEntry:
 
 def _part(d: dict[str, Any]) -> PartEntry:
     mp3, aac = (_inside(f) for f in d["files"])
-    return PartEntry(str(d["key"]), int(d["samples"]), tuple(float(e) for e in d["energies"]), float(d["gain_db"]), (mp3, aac))
+    part = PartEntry(str(d["key"]), int(d["samples"]), str(d["energies"]), float(d["gain_db"]), (mp3, aac))
+    try:
+        unpack_energies(part.energies)
+    except (binascii.Error, ValueError) as e:
+        raise ValueError(f"a part's loudness blocks are damaged ({e})") from None
+    return part
 
 
 def _stamp(d: dict[str, Any]) -> Stamp:
