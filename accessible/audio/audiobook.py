@@ -30,7 +30,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import tempfile
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -180,7 +182,29 @@ def _part_key(assembly: Assembly, part: Part, clips: Mapping[str, Clip]) -> str:
     return _digest(ENCODING, assembly.sample_rate, part.first == 0, content, assembly.gaps[part.first : part.stop])
 
 
-def _build_chapter(
+def _workers() -> int:
+    """Parts encoded at a time. One part keeps about 1.6 cores busy (ffmpeg runs each encoder
+    in its own thread; our limiter feeds them), with gaps while a part starts and ends: two
+    at a time fill two cores. Each costs a block of PCM and an ffmpeg, not a chapter."""
+    return max(2, min(4, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class _Started:
+    """A chapter whose parts are being encoded: what `_finish_chapter` needs to join them."""
+
+    chapter: Chapter
+    assembly: Assembly
+    key: str
+    tags: TrackTags
+    target: float
+    gain_db: float
+    parts: tuple[PartEntry, ...]
+    encodes: tuple[Future[bool], ...]  # whether the limiter touched a peak, per part encoded now
+
+
+def _start_chapter(
+    pool: Executor,
     chapter: Chapter,
     clips: Mapping[str, Clip],
     voice: Voice,
@@ -189,50 +213,65 @@ def _build_chapter(
     key: str,
     target: float,
     old: ChapterEntry | None,
-) -> ChapterEntry:
-    """The chapter's parts (those not already made, as ``old`` records them: metered, then
-    encoded), and its MP3 joined from them. No pass holds more than a clip in memory."""
+) -> _Started:
+    """Meter the chapter's new parts (those ``old`` does not record), decide its gain, and
+    hand the parts not already made at that gain to ``pool`` to be encoded. No task holds
+    more than a clip of PCM in memory."""
     assembly = assemble(reading_plan(chapter, voice.pauses), clips)
-    label = chapter_label(chapter)
     audio_path = layout.chapter_audio(chapter)
     rate = assembly.sample_rate
     known = {p.key: p for p in old.parts} if old else {}
     damaged = set(old.damaged(layout.root)) if old else set()
     keys = [_part_key(assembly, part, clips) for part in assembly.parts]
-    energies = [
-        known[k].energies if k in known else pack_energies(block_energies(assembly.float_blocks(part), rate))
-        for k, part in zip(keys, assembly.parts)
-    ]
+
+    def meter(part: Part) -> str:
+        return pack_energies(block_energies(assembly.float_blocks(part), rate))
+
+    metering = {k: pool.submit(meter, part) for k, part in zip(keys, assembly.parts) if k not in known}
+    energies = [known[k].energies if k in known else metering[k].result() for k in keys]
     blocks = np.concatenate([unpack_energies(e) for e in energies])
-    gain_db = loudness_gain(blocks, target=target, what=f"chapter {label!r}")
+    gain_db = loudness_gain(blocks, target=target, what=f"chapter {chapter_label(chapter)!r}")
     if old and old.loudness == target and abs(gain_db - old.gain_db) <= GAIN_TOLERANCE:
         gain_db = old.gain_db
     scale = np.float32(10 ** (gain_db / 20))
+
+    def encode(part: Part, mp3: Path, aac: Path, what: str) -> bool:
+        with atomic_path(mp3) as tmp_mp3, atomic_path(aac) as tmp_aac:
+            gained = (block * scale for block in assembly.float_blocks(part))
+            return encode_part(gained, rate, part.length, tmp_mp3, tmp_aac, ceiling=PEAK_CEILING, what=what).limited
+
     parts: list[PartEntry] = []
+    encodes: list[Future[bool]] = []
     made: set[tuple[str, ...]] = set()
-    limited = False
     for i, (k, part, packed) in enumerate(zip(keys, assembly.parts, energies)):
         mp3, aac = (layout.chapter_part(chapter, _digest(k, gain_db), suffix) for suffix in (MP3.suffix, AAC.suffix))
         files = (_relative(layout, mp3), _relative(layout, aac))
         prior = known.get(k)
         if files not in made and not (prior and prior.gain_db == gain_db and prior.files == files and not damaged & set(files)):
-            with atomic_path(mp3) as tmp_mp3, atomic_path(aac) as tmp_aac:
-                gained = (block * scale for block in assembly.float_blocks(part))
-                what = f"{audio_path} (part {i + 1})"
-                limited |= encode_part(gained, rate, part.length, tmp_mp3, tmp_aac, ceiling=PEAK_CEILING, what=what).limited
+            encodes.append(pool.submit(encode, part, mp3, aac, f"{audio_path} (part {i + 1})"))
             made.add(files)
         parts.append(PartEntry(k, part.length, packed, gain_db, files))
+    return _Started(chapter, assembly, key, tags, target, gain_db, tuple(parts), tuple(encodes))
+
+
+def _finish_chapter(started: _Started, layout: Layout) -> ChapterEntry:
+    """Once its parts are encoded: the chapter's MP3, joined from them and tagged."""
+    chapter, assembly, parts = started.chapter, started.assembly, started.parts
+    limited = any([encode.result() for encode in started.encodes])  # every part waited for
+    label = chapter_label(chapter)
+    audio_path = layout.chapter_audio(chapter)
+    rate = assembly.sample_rate
     with atomic_path(audio_path) as tmp:
         samples = join_mp3([(layout.root / p.files[0], p.samples) for p in parts], tmp)
         if samples != assembly.length:
             raise OutputError(f"{audio_path}: joined {samples} samples where the chapter has {assembly.length}")
         track = ChapterTrack(chapter.id, label, _relative(layout, audio_path), samples / rate, assembly.placed)
         marks = chapter_marks(chapter, chapter_timeline(chapter, track))
-        _tagging(tmp, write_id3, replace(tags, title=label), marks)
+        _tagging(tmp, write_id3, replace(started.tags, title=label), marks)
     limits = ", peaks limited" if limited else ""
-    log.info("%s: %.1f s, gain %+.2f dB, %d of %d parts encoded%s", track.path, track.duration, gain_db, len(made), len(parts), limits)
+    log.info("%s: %.1f s, gain %+.2f dB, %d of %d parts encoded%s", track.path, track.duration, started.gain_db, len(started.encodes), len(parts), limits)
     every = (track.path, *dict.fromkeys(f for p in parts for f in p.files))
-    return ChapterEntry(key, track, rate, gain_db, target, marks, every, tuple(parts))
+    return ChapterEntry(started.key, track, rate, started.gain_db, started.target, marks, every, parts)
 
 
 def _remove_stale(layout: Layout, old: ChapterEntry | None, keep: Sequence[str]) -> None:
@@ -342,12 +381,28 @@ def build_audiobook(
 
     todo = [(i, c) for i, c in enumerate(audible, 1) if c.id in wanted and not up_to_date(i, c)]
     require_clips([c for _, c in todo], clips)
-    for index, chapter in todo:
-        old = manifest.chapters.get(chapter.id)
-        entry = _build_chapter(chapter, clips, voice, layout, tags_of(index, chapter), key(index, chapter), target_lufs, old)
-        _remove_stale(layout, old, entry.files)
-        manifest.chapters[chapter.id] = entry.stamped(layout.root)
+
+    def finish(started: _Started) -> None:
+        entry = _finish_chapter(started, layout)
+        _remove_stale(layout, manifest.chapters.get(started.chapter.id), entry.files)
+        manifest.chapters[started.chapter.id] = entry.stamped(layout.root)
         manifest.save(layout)  # after every chapter: an interrupted build keeps what is done
+
+    # One chapter is joined while the next one's parts are encoded: the pool never waits
+    # for a chapter's last part, and at most two chapters' plans are held.
+    pool = ThreadPoolExecutor(_workers(), thread_name_prefix="encode")
+    try:
+        previous: _Started | None = None
+        for index, chapter in todo:
+            old = manifest.chapters.get(chapter.id)
+            started = _start_chapter(pool, chapter, clips, voice, layout, tags_of(index, chapter), key(index, chapter), target_lufs, old)
+            if previous:
+                finish(previous)
+            previous = started
+        if previous:
+            finish(previous)
+    finally:
+        pool.shutdown(cancel_futures=True)  # after a failure: no part is begun in vain
     gone = set(manifest.chapters) - {c.id for c in audible} if chapters is None else set()
     for chapter_id in gone:
         _remove_stale(layout, manifest.chapters.pop(chapter_id), ())
