@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -23,6 +24,7 @@ def _read_umask() -> int:
 # Read once, at import: os.umask can only be read by setting it, which would race with
 # threads creating files later.
 _UMASK = _read_umask()
+CHECKERS = min(4, os.cpu_count() or 1)  # threads that read and hash files to verify them
 # A temporary file is ".<stem>.<8 random characters>.part<suffix>" (mkstemp's names):
 # hidden, and recognizably ours.
 _LEFTOVER = re.compile(r"\..*\.[a-z0-9_]{8}\.part(\.[^.]+)?")
@@ -58,6 +60,13 @@ class Stamp:
             return path.stat().st_size == self.size and Stamp.of(path) == self
         except OSError:
             return False
+
+    @staticmethod
+    def all_match(files: Sequence[tuple[Path, "Stamp"]]) -> list[bool]:
+        """`matches` for each (path, stamp): on a few threads, as reading and hashing release
+        the GIL (a rebuild with nothing to do checks a book's hundreds of MB of audio)."""
+        with ThreadPoolExecutor(max_workers=CHECKERS, thread_name_prefix="stamp-check") as pool:
+            return list(pool.map(lambda item: item[1].matches(item[0]), files))
 
 
 def kept_result(marker: Path, digest: str, files: Sequence[Path]) -> list[str] | None:

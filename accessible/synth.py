@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from itertools import islice
 from pathlib import Path
@@ -20,12 +19,12 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 from .cache import CachedClips, ClipCache, clip_key
 from .engines import Engine, engine_for
 from .errors import InputError, SynthesisError, VoiceError
+from .fsio import CHECKERS
 from .model import Book, Chapter, Clip, Sentence
 from .voices import Voice
 
 log = logging.getLogger("accessible")
 
-_CHECKERS = min(4, os.cpu_count() or 1)  # threads that verify cached clips
 
 
 class SynthResult(NamedTuple):
@@ -95,7 +94,7 @@ def synthesize_sentences(
         firsts.setdefault(keys[sentence.id], sentence)
     # Each reused clip is read and its sha256 checked: in threads, which hash in parallel
     # (hashlib and file reads release the GIL), the larger part of a rebuild with nothing to do.
-    with ThreadPoolExecutor(max_workers=_CHECKERS, thread_name_prefix="clip-check") as pool:
+    with ThreadPoolExecutor(max_workers=CHECKERS, thread_name_prefix="clip-check") as pool:
         usable = list(pool.map(lambda item: _cached(store, *item), firsts.items()))
     todo = {key: sentence for (key, sentence), ok in zip(firsts.items(), usable) if not ok}
     reused = sum(1 for key in keys.values() if key not in todo)

@@ -70,7 +70,8 @@ class ChapterEntry:
         """The files (relative paths) that are gone or no longer hold what was written."""
         if len(self.stamps) != len(self.files):
             return list(self.files)
-        return [f for f, stamp in zip(self.files, self.stamps) if not stamp.matches(root / f)]
+        intact = Stamp.all_match([(root / f, stamp) for f, stamp in zip(self.files, self.stamps)])
+        return [f for f, ok in zip(self.files, intact) if not ok]
 
 
 @dataclass
