@@ -68,6 +68,23 @@ def test_limiter_caps_inter_sample_peaks():
     assert peak_envelope(y).max() <= 10 ** (-6 / 20) + 1e-3
 
 
+def test_the_limiter_interpolates_only_where_a_peak_can_reach_the_ceiling():
+    # Speech with clicks at and across the edges of the chunks the envelope is computed in:
+    # wherever the true envelope is above the level, the shortcut computes it exactly, and
+    # the limiter's output is the one the full envelope gives.
+    from accessible.audio import loudness
+
+    x = _speech(gain=0.6)
+    for at in (1024 - 3, 4096, 9 * 1024 + 5, len(x) - 4):
+        x[at : at + 3] = [0.7, -0.8, 0.75]
+    level = np.float32(10 ** (-4 / 20))
+    full, fast = peak_envelope(x), loudness._envelope_above(x, level)
+    assert (full > level).sum() >= 12
+    assert np.array_equal(fast[full > level], full[full > level]) and (fast[full <= level] <= level).all()
+    y = limit(x, RATE, -4.0)
+    assert peak_envelope(y).max() <= level + 1e-3
+
+
 def test_silence_is_left_alone(caplog):
     x = np.zeros(RATE * 2, dtype=np.float32)
     with caplog.at_level(logging.WARNING, logger="accessible"):
