@@ -16,6 +16,7 @@ import contextlib
 import logging
 import resource
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -202,9 +203,13 @@ def build(
         tracks: list[ChapterTrack] = []
         encoded: tuple[str, ...] = ()
         if AUDIBLE & set(wanted):
-            voiced = synthesize_book(book, profile, cache_dir, chapters, fallback=backup)
+            # The cover (its digest is part of every chapter's inputs) is drawn and compressed
+            # while the voice stage reads and hashes clips: both leave the GIL free.
+            with ThreadPoolExecutor(1, thread_name_prefix="cover") as aside:
+                drawing = aside.submit(render_cover, book.title)
+                voiced = synthesize_book(book, profile, cache_dir, chapters, fallback=backup)
+                cover = drawing.result()
             t = stage("voice", t)
-            cover = render_cover(book.title)
             audiobook = build_audiobook(book, voiced.clips, profile, layout, chapters=chapters, cover=cover.png, m4b="m4b" in wanted)
             tracks, encoded = audiobook.tracks, audiobook.encoded
             t = stage("audio", t)
