@@ -21,9 +21,10 @@ table, the music length and both CRCs made as ffmpeg makes them for one encode.
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -44,7 +45,9 @@ _TAG_CRC_SPAN = 190  # bytes of the header frame the tag CRC covers (the CRC fie
 class Mp3:
     header: bytes  # the Xing/LAME frame
     tag: int  # where "Info"/"Xing" starts in it
-    frames: tuple[int, ...]  # byte offset of each audio frame, and the end of the last
+    # Byte offset of each audio frame, and the end of the last: a range for a constant
+    # bitrate (an hour at 24 kHz is 150,000 frames, as ints 5 MB and more a chapter).
+    frames: Sequence[int]
     frame_samples: int
     delay: int  # encoder delay, as recorded
     padding: int  # as recorded
@@ -67,22 +70,21 @@ def _frame_size(head: bytes) -> tuple[int, int] | None:
     return (144 if mpeg1 else 72) * bitrate * 1000 // rate + ((head[2] >> 1) & 1), 1152 if mpeg1 else 576
 
 
-def _same_frames(data: bytes, start: int, size: int) -> list[int] | None:
-    """The offsets of the frames from ``start`` on if they all are ``size`` bytes with the
-    header of the frame before ``start`` (checked at once; a CBR file without padding
-    slots, as ours at 24 kHz are), else None."""
+def _constant(data: bytes, start: int, size: int) -> bool:
+    """Whether the frames from ``start`` on all are ``size`` bytes with the header of the
+    frame before ``start`` (checked at once; a CBR file without padding slots, as ours at
+    24 kHz are)."""
     head = data[start - size : start - size + 3]
     if (len(data) - start) % size or head[2] & 0x02:
-        return None
+        return False
     frames = np.frombuffer(data, dtype=np.uint8, offset=start).reshape(-1, size)[:, :3]
-    if not np.array_equal(frames, np.broadcast_to(np.frombuffer(head, np.uint8), frames.shape)):
-        return None
-    return list(range(start, len(data), size))
+    return bool(np.array_equal(frames, np.broadcast_to(np.frombuffer(head, np.uint8), frames.shape)))
 
 
 def read_mp3(path: Path) -> Mp3:
     """The header and frame layout of an MP3 as ffmpeg writes it (no ID3 tag before it)."""
     offsets: list[int] = []
+    frames: Sequence[int] | None = None
     try:
         data = path.read_bytes()  # a part: a few minutes, under 2 MB
     except OSError as e:
@@ -94,11 +96,9 @@ def read_mp3(path: Path) -> Mp3:
             raise OutputError(f"{path}: not an MP3 frame at byte {pos}")
         offsets.append(pos)
         pos, samples = pos + size[0], size[1]
-        if len(offsets) == 2:  # a constant bitrate: are all the rest frames of this one's size?
-            rest = _same_frames(data, pos, size[0])
-            if rest is not None:
-                offsets += rest
-                break
+        if len(offsets) == 2 and _constant(data, pos, size[0]):  # are all the rest frames of this one's size?
+            frames = range(offsets[1], len(data) + 1, size[0])
+            break
     if not offsets:
         raise OutputError(f"{path}: no MP3 frames")
     header = data[: offsets[1] if len(offsets) > 1 else len(data)]
@@ -106,20 +106,19 @@ def read_mp3(path: Path) -> Mp3:
     if tag < 0 or int.from_bytes(header[tag + 4 : tag + 8], "big") != 0xF or len(header) < _TAG_CRC_SPAN + 2:
         raise OutputError(f"{path}: no Xing/LAME header as ffmpeg writes it")
     delay_padding = int.from_bytes(header[tag + _DELAY : tag + _DELAY + 3], "big")
-    return Mp3(header, tag, (*offsets[1:], len(data)), samples, delay_padding >> 12, delay_padding & 0xFFF)
+    frames = frames if frames is not None else (*offsets[1:], len(data))
+    return Mp3(header, tag, frames, samples, delay_padding >> 12, delay_padding & 0xFFF)
 
 
-def _toc(frame_ends: Sequence[int], total: int) -> bytes:
-    """The Xing seek table as ffmpeg's muxer makes it (cumulative sizes sampled in 400
-    bags that halve as the file grows), from where each frame ends."""
-    bags: list[int] = []
+def _toc(frame_ends: Iterable[int], count: int, total: int) -> bytes:
+    """The Xing seek table as ffmpeg's muxer makes it, from where each of ``count`` frames
+    ends: the muxer samples the cumulative sizes in bags of 1 frame, halved into bags of
+    twice as many whenever 400 are full, so it keeps every want-th end for the least power
+    of two ``want`` that leaves fewer than 400."""
     want = 1
-    for i, end in enumerate(frame_ends, 1):
-        if i % want == 0:
-            bags.append(end)
-            if len(bags) == 400:
-                bags = bags[1::2]
-                want *= 2
+    while count // want >= 400:
+        want *= 2
+    bags = list(itertools.islice(frame_ends, want - 1, None, want))
     toc = [0] + [min(255, 256 * bags[i * len(bags) // 100] // total) for i in range(1, 100)]
     return bytes(toc)
 
@@ -194,19 +193,19 @@ def join_mp3(parts: Sequence[tuple[Path, int]], out: Path) -> int:
         raise OutputError(f"{out}: its parts were not encoded alike")
     last = read[-1][0]
     header = bytearray(last.header)
-    ends, pos, crc = [], len(header), 0
-    spans = []
+    pos, crc, frames = len(header), 0, 0
+    spans, shifted = [], []  # each part's bytes to copy; where its kept frames end, and by how much they move
     for i, kept in _kept(read):
         mp3 = read[i][0]
         start, stop = mp3.frames[0], mp3.frames[kept]
         spans.append((parts[i][0], start, stop))
-        ends += [pos + e - start for e in mp3.frames[1 : kept + 1]]
-        pos += stop - start
-    frames = len(ends)
+        shifted.append((mp3.frames[1 : kept + 1], pos - start))
+        pos, frames = pos + stop - start, frames + kept
+    ends = (end + shift for kept_ends, shift in shifted for end in kept_ends)
     t = last.tag
     header[t + _FRAMES : t + _FRAMES + 4] = frames.to_bytes(4, "big")
     header[t + _BYTES : t + _BYTES + 4] = pos.to_bytes(4, "big")
-    header[t + _TOC : t + _TOC + 100] = _toc(ends, pos)
+    header[t + _TOC : t + _TOC + 100] = _toc(ends, frames, pos)
     header[t + _MUSIC_LENGTH : t + _MUSIC_LENGTH + 4] = pos.to_bytes(4, "big")
     try:
         with out.open("wb") as f:
