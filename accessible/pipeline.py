@@ -209,6 +209,9 @@ def build(
                 drawing = aside.submit(render_cover, book.title)
                 voiced = synthesize_book(book, profile, cache_dir, chapters, fallback=backup)
                 cover = drawing.result()
+            for spoken in (profile, backup):  # every clip is in the cache: the stages after it never speak
+                if spoken is not None:
+                    engine_for(spoken).release()
             t = stage("voice", t)
             audiobook = build_audiobook(book, voiced.clips, profile, layout, chapters=chapters, cover=cover.png, m4b="m4b" in wanted)
             tracks, encoded = audiobook.tracks, audiobook.encoded

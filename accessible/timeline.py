@@ -34,7 +34,7 @@ def ms(seconds: float) -> int:
     return round(seconds * 1000)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a chapter has tens of thousands
 class Word:
     """A stretch of a sentence's text (``[text_start, text_end)``) and when it is said (ms)."""
 
@@ -91,17 +91,18 @@ def chapter_timeline(chapter: Chapter, track: ChapterTrack) -> Timeline:
     output decides how bad that is); placements out of reading order are a broken
     track: `OutputError`.
     """
-    by_id = {p.sentence_id: p for p in track.sentences}
-    sentences = [s for s in chapter.sentences() if s.id in by_id]
-    known = {s.id for s in sentences}
-    placed = [by_id[s.id] for s in sentences]
-    if any(b.start < a.start for a, b in zip(placed, placed[1:])):
+    placements = track.sentences
+    index = {sid: i for i, sid in enumerate(placements.ids)}
+    sentences = [(s, index[s.id]) for s in chapter.sentences() if s.id in index]
+    starts = [placements.spans[2 * i] for _, i in sentences]
+    if any(b < a for a, b in zip(starts, starts[1:])):
         raise OutputError(f"chapter {chapter.id}: its audio is not in reading order; rebuild the audio")
+    known = {s.id for s, _ in sentences}
     return Timeline(
         chapter.id,
         ms(track.duration),
-        tuple(utterance(s, p) for s, p in zip(sentences, placed)),
-        tuple(p.sentence_id for p in track.sentences if p.sentence_id not in known),
+        tuple(utterance(s, placements[i]) for s, i in sentences),  # each `Placed` made and dropped in turn
+        tuple(sid for sid in placements.ids if sid not in known),
     )
 
 

@@ -91,6 +91,14 @@ def test_rerun_synthesizes_nothing_and_an_edit_exactly_one(tmp_path: Path, baker
 
 
 @pytest.mark.slow
+def test_a_released_engine_loads_its_model_again_and_speaks_alike(tmp_path: Path, baker) -> None:
+    voice, sentence = load_voice("baker"), next(make_book(tmp_path).sentences())
+    before = baker.synthesize(sentence, voice)
+    baker.release()  # as a build does after its voice stage
+    assert baker.synthesize(sentence, voice) == before
+
+
+@pytest.mark.slow
 def test_interrupted_run_keeps_finished_clips_and_resumes(tmp_path: Path, baker) -> None:
     voice, cache = load_voice("baker"), ClipCache(tmp_path / "cache")
     book = make_book(tmp_path)

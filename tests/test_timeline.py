@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from array import array
+
 import pytest
 
 from accessible.errors import OutputError
-from accessible.model import Chapter, ChapterTrack, Paragraph, Placed, Section, Sentence, Timing
+from accessible.model import Chapter, ChapterTrack, Paragraph, Placed, Placements, Section, Sentence, Timing
 from accessible.segment import word_spans
 from accessible.timeline import Word, chapter_timeline, utterance
 
@@ -85,3 +87,15 @@ def test_strays_are_listed_and_disorder_is_an_error():
     assert timeline.strays == ("c01-zz",) and [u.sentence.id for u in timeline.utterances] == ["c01-h"]
     with pytest.raises(OutputError, match="not in reading order"):
         chapter_timeline(chapter, _track(Placed("c01-h", 1.5, 1.9), Placed("c01-s00-p001-t001", 0.2, 1.0)))
+
+
+def test_a_track_keeps_its_placements_packed_and_gives_them_back_as_placed():
+    placed = (Placed("c01-h", 0.5, 1.25, (Timing(0.5, 0.75, 0, 1), Timing(0.75, 1.25, 1, 3))), Placed("c01-s00-p001-t001", 2.0, 2.5))
+    packed = _track(*placed).sentences
+    assert isinstance(packed, Placements) and len(packed.times) == 4
+    assert tuple(packed) == placed and packed[-1] == placed[-1] and packed[:1] == placed[:1]
+    assert _track(*placed) == _track(*placed) != _track(*placed[:1])
+    with pytest.raises(IndexError):
+        packed[2]
+    with pytest.raises(ValueError, match="do not fit"):  # two timings said, one given
+        Placements(("c01-h",), array("d", [0.0, 1.0]), array("q", [0, 2]), array("d", [0.0, 1.0]), array("i", [0, 1]))

@@ -70,6 +70,12 @@ def test_a_damaged_epub_is_written_again(tmp_path: Path, caplog: pytest.LogCaptu
             "stamps": [{"size": 1, "sha256": "x"}],
             "track": {"chapter_id": "c01", "title": "t", "path": "audio/01.mp3", "duration": 1, "sentences": []},
         }}}).encode(),
+        json.dumps({"format": FORMAT, "chapters": {"c01": {
+            "key": "k", "sample_rate": 24000, "gain_db": 0, "loudness": -18, "marks": [], "files": ["audio/01.mp3"],
+            "stamps": [{"size": 1, "sha256": "x"}], "parts": [],
+            "track": {"chapter_id": "c01", "title": "t", "path": "audio/01.mp3", "duration": 1,
+                      "sentences": {"ids": ["c01-h"], "spans": "", "bounds": "AAAAAAAAAAA=", "times": "", "texts": ""}},
+        }}}).encode(),
     ],
 )  # fmt: skip
 def test_an_unreadable_manifest_counts_as_absent(tmp_path: Path, content: bytes, caplog: pytest.LogCaptureFixture):

@@ -214,7 +214,7 @@ def test_unknown_timings_are_reported(tmp_path, caplog):
     book = small_book()
     layout = Layout.for_book(book, tmp_path)
     tracks = timed_tracks(book, layout, audio_seconds=0.5)
-    extra = replace(tracks[1], sentences=tracks[1].sentences + (replace(tracks[1].sentences[0], sentence_id="c01-zz"),))
+    extra = replace(tracks[1], sentences=(*tracks[1].sentences, replace(tracks[1].sentences[0], sentence_id="c01-zz")))
     stray = replace(tracks[2], chapter_id="c09")
     with caplog.at_level(logging.WARNING, logger="accessible"):
         page = Page(write_web(book, [tracks[0], extra, stray], layout).read_text(encoding="utf-8"))

@@ -29,7 +29,7 @@ import numpy as np
 from ..errors import ClipError, OutputError
 from ..fsio import atomic_path, write_text
 from ..layout import Layout, chapter_label
-from ..model import Book, Chapter, ChapterTrack, Clip, Placed, Sentence, Timing
+from ..model import Book, Chapter, ChapterTrack, Clip, Placed, Placements, Sentence, Timing
 from ..synth import select_chapters
 from ..timeline import as_json, chapter_timeline
 from ..voices import Pauses, Voice
@@ -88,7 +88,7 @@ class Assembly:
     gaps: tuple[int, ...]  # samples of silence after each plan entry (a part's last lengthened)
     clips: Mapping[str, Clip]
     sample_rate: int
-    placed: tuple[Placed, ...]
+    placed: Placements
     length: int  # samples, the lead-in and every clip and pause
     parts: tuple["Part", ...]
 
@@ -157,28 +157,32 @@ def assemble(plan: Plan, clips: Mapping[str, Clip]) -> Assembly:
     (exact). `ClipError` when a clip is missing."""
     rate = next((c.sample_rate for c in (clips.get(s.id) for s, _ in plan) if c), 0)
     pos = round(LEAD_IN * rate)
-    placed: list[Placed] = []
     gaps: list[int] = []
     parts: list[Part] = []
     starts = part_starts(plan) if rate else [0]
-    for first, stop in zip(starts, [*starts[1:], len(plan)]):
-        part_start = 0 if first == 0 else pos
-        for i in range(first, stop):
-            sentence, pause = plan[i]
-            clip = clips.get(sentence.id)
-            if clip is None:
-                raise ClipError(f"the clip of {sentence.id} is missing", (sentence.id,))
-            n = len(clip.pcm) // 2
-            start, end = pos / rate, (pos + n) / rate
-            timings = tuple(Timing(start + t.start, start + t.end, t.text_start, t.text_end) for t in clip.timings)
-            placed.append(Placed(sentence.id, start, end, timings))
-            gap = round(pause * rate)
-            if i == stop - 1:  # the part ends on the grain: its last pause takes the rest
-                gap += -(pos + n + gap - part_start) % PART_GRAIN
-            gaps.append(gap)
-            pos += n + gap
-        parts.append(Part(first, stop, part_start, pos - part_start))
-    return Assembly(tuple(plan), tuple(gaps), clips, rate, tuple(placed), pos, tuple(parts))
+
+    def placed() -> Iterator[Placed]:  # one at a time, packed as they come
+        nonlocal pos
+        for first, stop in zip(starts, [*starts[1:], len(plan)]):
+            part_start = 0 if first == 0 else pos
+            for i in range(first, stop):
+                sentence, pause = plan[i]
+                clip = clips.get(sentence.id)
+                if clip is None:
+                    raise ClipError(f"the clip of {sentence.id} is missing", (sentence.id,))
+                n = len(clip.pcm) // 2
+                start, end = pos / rate, (pos + n) / rate
+                timings = tuple(Timing(start + t.start, start + t.end, t.text_start, t.text_end) for t in clip.timings)
+                yield Placed(sentence.id, start, end, timings)
+                gap = round(pause * rate)
+                if i == stop - 1:  # the part ends on the grain: its last pause takes the rest
+                    gap += -(pos + n + gap - part_start) % PART_GRAIN
+                gaps.append(gap)
+                pos += n + gap
+            parts.append(Part(first, stop, part_start, pos - part_start))
+
+    placements = Placements.of(placed())
+    return Assembly(tuple(plan), tuple(gaps), clips, rate, placements, pos, tuple(parts))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 ``audio/manifest.json`` records, per chapter, the hash of everything that went into its
 files (clips, text, pauses, tags, loudness target, encoder settings), the `ChapterTrack`
-(sentence placements, counted in samples: see assemble.py), its chapter marks, the gain
+(sentence placements, counted in samples: see assemble.py; packed, as it holds them), its chapter marks, the gain
 applied, its parts (what each is made of, its loudness blocks, the gain it was encoded
 with) and the size and hash of each file as it was written; the same for the M4B. Nothing
 on disk is reused on trust: a file that no longer matches (cut short, damaged, replaced,
@@ -15,6 +15,7 @@ import base64
 import binascii
 import json
 import logging
+from array import array
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Sequence
@@ -23,12 +24,12 @@ import numpy as np
 
 from ..fsio import Stamp, write_text_if_changed
 from ..layout import Layout
-from ..model import ChapterTrack, Placed, Timing
+from ..model import ChapterTrack, Placements
 from .tags import Mark
 
 log = logging.getLogger("accessible")
 
-FORMAT = 4
+FORMAT = 5
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,23 @@ def pack_energies(energies: Sequence[float]) -> str:
 
 def unpack_energies(packed: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(packed, validate=True), dtype="<f4")
+
+
+# A track's placements are kept packed (`Placements`), and so written: little-endian, base64.
+_DTYPES = {"d": "<f8", "q": "<i8", "i": "<i4"}
+
+
+def _pack_array(values: object) -> str:
+    if not isinstance(values, array):
+        raise TypeError(f"{type(values).__name__} is not JSON")
+    return base64.b64encode(np.asarray(values).astype(_DTYPES[values.typecode], copy=False).tobytes()).decode("ascii")
+
+
+def _unpack_array(packed: object, typecode: str) -> array[Any]:
+    if not isinstance(packed, str):
+        raise TypeError(f"{packed!r} is not packed numbers")
+    raw = np.frombuffer(base64.b64decode(packed, validate=True), dtype=_DTYPES[typecode])
+    return array(typecode, raw.astype(raw.dtype.newbyteorder("="), copy=False).tobytes())
 
 
 @dataclass(frozen=True)
@@ -114,7 +132,8 @@ class Manifest:
         }
         # Compact: json's C encoder only runs without indent (indented, the sample's manifest
         # took a second and more to write, after every chapter).
-        write_text_if_changed(self.path(layout), json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_pack_array)
+        write_text_if_changed(self.path(layout), text + "\n")
 
 
 def _inside(path: object) -> str:
@@ -132,10 +151,16 @@ def _track(d: dict[str, Any]) -> ChapterTrack:
         title=d["title"],
         path=_inside(d["path"]),
         duration=d["duration"],
-        sentences=tuple(
-            Placed(p["sentence_id"], p["start"], p["end"], tuple(Timing(**t) for t in p["timings"])) for p in d["sentences"]
-        ),
+        sentences=_placements(d["sentences"]),
     )
+
+
+def _placements(d: dict[str, Any]) -> Placements:
+    ids = d["ids"]
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise TypeError("sentence ids are not a list of strings")
+    spans, bounds, times, texts = (_unpack_array(d[k], c) for k, c in (("spans", "d"), ("bounds", "q"), ("times", "d"), ("texts", "i")))
+    return Placements(tuple(ids), spans, bounds, times, texts)
 
 
 def _entry(d: dict[str, Any]) -> ChapterEntry:

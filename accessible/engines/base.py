@@ -33,6 +33,11 @@ class Engine(Protocol):
         what `synthesize` raises. A build calls it while the text is being read."""
         ...
 
+    def release(self) -> None:
+        """Free what `warm_up` and `synthesize` loaded (the next call loads it again). A
+        build calls it when its voice stage is done: the stages after it never speak."""
+        ...
+
     def synthesize(self, sentence: Sentence, voice: Voice) -> Clip:
         """Speak ``sentence.reading`` (required) and time every character of ``sentence.text``.
 

@@ -261,6 +261,9 @@ class EdgeEngine:
     def warm_up(self) -> None:
         """Nothing to load ahead: each sentence is one request to the service."""
 
+    def release(self) -> None:
+        """Nothing held between sentences."""
+
     def synthesize(self, sentence: Sentence, voice: Voice) -> Clip:
         reading = sentence.reading
         if reading is None:

@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 from ..fsio import write_text_if_changed
 from ..layout import Layout
 from ..model import Book, ChapterTrack
-from ..timeline import Timeline, Utterance, timelines
+from ..timeline import Timeline, Utterance, chapter_timeline
 
 MAX_MS = 7000  # a cue longer than this is split: reading speed, not listening speed
 LINE = 20  # characters per caption line (Chinese subtitles run 15-20); two lines per cue
@@ -28,7 +28,7 @@ SUFFIXES = (".vtt", ".srt")  # every file of the captions folder ends with one o
 _VTT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cue:
     id: str  # the sentence id (with ".1", ".2"… for the pieces of a split sentence)
     start: int  # ms
@@ -139,16 +139,15 @@ def write_captions(book: Book, tracks: Iterable[ChapterTrack], layout: Layout) -
     """Write every chapter's captions (sentence WebVTT, SRT, word-level WebVTT) from its
     timeline; files that would not change are left untouched, and caption files of
     chapters that are gone are removed. Returns the paths, in book order."""
-    heard = timelines(book.chapters, tracks)
+    by_id = {t.chapter_id: t for t in tracks}
     written: list[Path] = []
-    for chapter in book.chapters:
-        timeline = heard.get(chapter.id)
-        if timeline is None:
+    for chapter in book.chapters:  # one chapter's timeline and cues at a time, one file's text at a time
+        track = by_id.get(chapter.id)
+        if track is None:
             continue
-        cue_list = cues(timeline)
-        texts = {"vtt": to_webvtt(cue_list), "srt": to_srt(cue_list), "words.vtt": to_webvtt(cue_list, words=True)}
+        cue_list = cues(chapter_timeline(chapter, track))
         for kind, path in caption_paths(layout, layout.chapter_stem(chapter)).items():
-            write_text_if_changed(path, texts[kind])
+            write_text_if_changed(path, to_srt(cue_list) if kind == "srt" else to_webvtt(cue_list, words=kind == "words.vtt"))
             written.append(path)
     if layout.captions_dir.is_dir():
         for old in layout.captions_dir.iterdir():
