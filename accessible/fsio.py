@@ -10,7 +10,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .errors import OutputError
 
@@ -159,3 +159,21 @@ def write_bytes_if_changed(path: str | os.PathLike[str], data: bytes) -> bool:
 def write_text_if_changed(path: str | os.PathLike[str], text: str) -> bool:
     """`write_bytes_if_changed` for UTF-8 text (compared byte for byte, so line ends count)."""
     return write_bytes_if_changed(path, text.encode("utf-8"))
+
+
+def write_pieces_if_changed(path: str | os.PathLike[str], pieces: Callable[[], Iterable[str]]) -> bool:
+    """`write_text_if_changed` for a text that ``pieces()`` gives piece by piece (the same
+    each call), never held whole: compared by its digest, written in a second pass. For a
+    text that grows with the book (the audio manifest of a 3-hour chapter is megabytes,
+    and held whole, with its encoded copy and the old file's, it cost 12 MB)."""
+    digest, size = hashlib.sha256(), 0
+    for piece in pieces():
+        data = piece.encode("utf-8")
+        digest.update(data)
+        size += len(data)
+    if Stamp(size, digest.hexdigest()).matches(Path(path)):
+        return False
+    with atomic_path(path) as tmp, tmp.open("wb") as f:
+        for piece in pieces():
+            f.write(piece.encode("utf-8"))
+    return True

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from .errors import OutputError
 from .model import Chapter, ChapterTrack, Placed, Sentence, Timing
@@ -91,19 +91,25 @@ def chapter_timeline(chapter: Chapter, track: ChapterTrack) -> Timeline:
     output decides how bad that is); placements out of reading order are a broken
     track: `OutputError`.
     """
+    known = {s.id for s in chapter.sentences()}
+    return Timeline(
+        chapter.id,
+        ms(track.duration),
+        tuple(chapter_utterances(chapter, track)),
+        tuple(sid for sid in track.sentences.ids if sid not in known),
+    )
+
+
+def chapter_utterances(chapter: Chapter, track: ChapterTrack) -> Iterator[Utterance]:
+    """The utterances of `chapter_timeline`, made one at a time, for an output that needs
+    no more than one sentence at a time (captions); the order is checked at once."""
     placements = track.sentences
     index = {sid: i for i, sid in enumerate(placements.ids)}
     sentences = [(s, index[s.id]) for s in chapter.sentences() if s.id in index]
     starts = [placements.spans[2 * i] for _, i in sentences]
     if any(b < a for a, b in zip(starts, starts[1:])):
         raise OutputError(f"chapter {chapter.id}: its audio is not in reading order; rebuild the audio")
-    known = {s.id for s, _ in sentences}
-    return Timeline(
-        chapter.id,
-        ms(track.duration),
-        tuple(utterance(s, placements[i]) for s, i in sentences),  # each `Placed` made and dropped in turn
-        tuple(sid for sid in placements.ids if sid not in known),
-    )
+    return (utterance(s, placements[i]) for s, i in sentences)  # each `Placed` made and dropped in turn
 
 
 def utterance(sentence: Sentence, placed: Placed) -> Utterance:

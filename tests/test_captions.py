@@ -70,7 +70,7 @@ def _placed() -> list[Placed]:
 
 
 def _cues(chapter: Chapter, placed: list[Placed]) -> list[Cue]:
-    return cues(chapter_timeline(chapter, ChapterTrack(chapter.id, chapter.title, "a.mp3", 4000.0, tuple(placed))))
+    return cues(chapter_timeline(chapter, ChapterTrack(chapter.id, chapter.title, "a.mp3", 4000.0, tuple(placed))).utterances)
 
 
 def test_one_cue_per_sentence_with_the_original_text():
@@ -154,9 +154,9 @@ def test_karaoke_stamps_are_the_timeline_word_starts():
     timeline = chapter_timeline(chapter, ChapterTrack("c01", "", "a.mp3", 30.0, tuple(placed)))
     stamps = [
         int(h) * 3_600_000 + int(m) * 60_000 + int(s) * 1000 + int(f)
-        for h, m, s, f in re.findall(r"<(\d\d):(\d\d):(\d\d)\.(\d\d\d)>", to_webvtt(cues(timeline), words=True))
+        for h, m, s, f in re.findall(r"<(\d\d):(\d\d):(\d\d)\.(\d\d\d)>", to_webvtt(cues(timeline.utterances), words=True))
     ]
-    firsts = {c.start for c in cues(timeline)}  # a piece's first word starts with the cue: no stamp
+    firsts = {c.start for c in cues(timeline.utterances)}  # a piece's first word starts with the cue: no stamp
     assert stamps == [w.start for w in timeline.utterances[0].words if w.start not in firsts]
     assert len(firsts) == 4 and len(stamps) == len(timeline.utterances[0].words) - 4
 

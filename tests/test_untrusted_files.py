@@ -14,7 +14,7 @@ from accessible import ffmpeg
 from accessible.audio.audiobook import build_audiobook
 from accessible.audio.tracks import FORMAT, Manifest
 from accessible.cache import ClipCache, decode_clip, encode_clip
-from accessible.fsio import atomic_path, remove_leftovers
+from accessible.fsio import atomic_path, remove_leftovers, write_pieces_if_changed
 from accessible.layout import Layout
 from accessible.outputs.epub import write_epub
 from accessible.outputs.web import write_web
@@ -166,3 +166,12 @@ def test_a_damaged_m4b_is_encoded_again(audiobook, caplog: pytest.LogCaptureFixt
         assert build_audiobook(book, clips, VOICE, layout).encoded == ()
     assert f"{layout.m4b.name}: damaged or missing" in caplog.text
     assert layout.m4b.stat().st_size == len(good) and ffmpeg.read_chapters(layout.m4b)
+
+
+def test_a_text_written_in_pieces_is_rewritten_only_when_it_differs(tmp_path: Path):
+    path = tmp_path / "manifest.json"
+    assert write_pieces_if_changed(path, lambda: iter(["{", '"章":', "1}"]))
+    os.utime(path, ns=(1, 1))
+    assert not write_pieces_if_changed(path, lambda: iter(['{"章"', ":1}"])) and path.stat().st_mtime_ns == 1
+    path.write_text('{"章":2}', encoding="utf-8")  # the same size, damaged
+    assert write_pieces_if_changed(path, lambda: iter(['{"章":1}'])) and path.read_text(encoding="utf-8") == '{"章":1}'

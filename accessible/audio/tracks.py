@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import logging
 from array import array
@@ -22,7 +23,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..fsio import Stamp, write_text_if_changed
+from ..fsio import Stamp, write_pieces_if_changed
 from ..layout import Layout
 from ..model import ChapterTrack, Placements
 from .tags import Mark
@@ -130,10 +131,11 @@ class Manifest:
             "m4b": asdict(self.m4b) if self.m4b else None,
             "chapters": {cid: asdict(e) for cid, e in self.chapters.items()},
         }
-        # Compact: json's C encoder only runs without indent (indented, the sample's manifest
-        # took a second and more to write, after every chapter).
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_pack_array)
-        write_text_if_changed(self.path(layout), text + "\n")
+        # Compact, and written piece by piece: a long chapter's manifest is megabytes (json's
+        # C encoder, which only runs on a whole text, is not needed: the bulk of it, the
+        # placements and loudness blocks, are packed strings).
+        encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_pack_array)
+        write_pieces_if_changed(self.path(layout), lambda: itertools.chain(encoder.iterencode(data), ("\n",)))
 
 
 def _inside(path: object) -> str:

@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 from ..fsio import write_text_if_changed
 from ..layout import Layout
 from ..model import Book, ChapterTrack
-from ..timeline import Timeline, Utterance, chapter_timeline
+from ..timeline import Utterance, chapter_utterances
 
 MAX_MS = 7000  # a cue longer than this is split: reading speed, not listening speed
 LINE = 20  # characters per caption line (Chinese subtitles run 15-20); two lines per cue
@@ -84,8 +84,8 @@ def sentence_cues(u: Utterance) -> list[Cue]:
     return cues
 
 
-def cues(timeline: Timeline) -> list[Cue]:
-    return [cue for u in timeline.utterances for cue in sentence_cues(u)]
+def cues(utterances: Iterable[Utterance]) -> list[Cue]:
+    return [cue for u in utterances for cue in sentence_cues(u)]
 
 
 def _clock(ms: int, separator: str) -> str:
@@ -141,11 +141,11 @@ def write_captions(book: Book, tracks: Iterable[ChapterTrack], layout: Layout) -
     chapters that are gone are removed. Returns the paths, in book order."""
     by_id = {t.chapter_id: t for t in tracks}
     written: list[Path] = []
-    for chapter in book.chapters:  # one chapter's timeline and cues at a time, one file's text at a time
+    for chapter in book.chapters:  # one chapter's cues at a time, one sentence's words, one file's text
         track = by_id.get(chapter.id)
         if track is None:
             continue
-        cue_list = cues(chapter_timeline(chapter, track))
+        cue_list = cues(chapter_utterances(chapter, track))
         for kind, path in caption_paths(layout, layout.chapter_stem(chapter)).items():
             write_text_if_changed(path, to_srt(cue_list) if kind == "srt" else to_webvtt(cue_list, words=kind == "words.vtt"))
             written.append(path)
