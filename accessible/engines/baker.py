@@ -52,19 +52,28 @@ def file_digest(path: Path) -> str:
         return _hash_memo[key]
 
 
-_M_ARENA_MAX = -8  # glibc's mallopt parameter
+_M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8  # glibc's mallopt parameters
+_OWN_MAPPING = 4 << 20  # bytes: a block this large or larger is mapped on its own
 
 
 def _one_heap() -> None:
-    """Make every thread allocate from one malloc heap (glibc; elsewhere nothing).
+    """Make every thread allocate from one malloc heap, and give large blocks back to the
+    system when freed (glibc; elsewhere nothing).
 
     glibc gives each new thread its own heap, where the buffers a vocoder thread frees
     stay, unused by the other threads: on 30 sentences the voice peaked 358 MB with the
     default, 333 with 2 heaps, 302 with 1, at the same CPU time (the interpreters
     allocate their working memory once, so the heap lock is seldom taken).
+    glibc also raises its threshold for a block of its own mapping to the largest block
+    freed so far: once the model files (7 and 16 MB) were read and rewritten, the next
+    ones stayed in the heap, and `BakerEngine.release` gave back 52 MB in one build and
+    14 in the next (the audio stage then started at 62 or 97 MB); a fixed threshold of
+    4 MB keeps them mapped (the PCM blocks of a clip, smaller, stay in the heap).
     """
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 1)
+        libc = ctypes.CDLL(None)
+        libc.mallopt(_M_ARENA_MAX, 1)
+        libc.mallopt(_M_MMAP_THRESHOLD, _OWN_MAPPING)
 
 
 class BakerEngine:
