@@ -2,8 +2,9 @@
 
 Each chapter is assembled from its sentence clips with the voice profile's pauses
 (assemble.py), brought to the same loudness with one linear gain (a zero-latency limiter on the rare
-peak), and encoded with the bundled ffmpeg part by part (a few minutes each), each part
-into an MP3 and an AAC file in one pass; the chapter's MP3 and the M4B are joined from the
+peak), and encoded with the bundled ffmpeg part by part (a few minutes each; two or more
+at a time, the next chapter's while one is joined), each part into an MP3 and an AAC file
+in one pass; the chapter's MP3 and the M4B are joined from the
 parts without encoding again (encoding.py, mp3.py). An edit encodes again only the parts
 whose sentences changed: each part keeps its loudness blocks, so the chapter's loudness is
 computed anew without metering the others, and the chapter keeps its gain unless the new
