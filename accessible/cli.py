@@ -251,6 +251,8 @@ def synth(
     before loudness normalization); beside it goes its timings JSON (sentence and word times).
     """
     from .audio.assemble import write_chapters
+    from .layout import Layout
+    from .lock import build_lock
     from .readmemo import read_once
     from .synth import synthesize_book
     from .voices import load_voice
@@ -259,7 +261,10 @@ def synth(
     backup = load_voice(fallback) if fallback else None
     book, _ = read_once(file, None, [profile.lexicon] if profile.lexicon else [], out_dir)
     result = synthesize_book(book, profile, cache, chapter or None, progress=not quiet_progress, fallback=backup)
-    written = write_chapters(book, result.clips, profile, out_dir, chapter or None)
+    # Under the book folder's lock, like a build: a build starting meanwhile would take our
+    # unfinished WAVs for an interrupted writer's leftovers and delete them.
+    with build_lock(Layout.for_book(book, out_dir).root):
+        written = write_chapters(book, result.clips, profile, out_dir, chapter or None)
     out.print(f"voice {profile.name}: {result.synthesized} clip(s) synthesized, {result.reused} sentence(s) from the cache", markup=False)
     if result.fallback:
         out.print(f"fallback voice {fallback}: spoke {result.fallback} sentence(s); run again to replace them", markup=False)

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 import wave
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from accessible.cache import ClipCache
 from accessible.cli import app
 from accessible.engines import get_engine
 from accessible.errors import InputError, SynthesisError, VoiceError
+from accessible.lock import build_lock
 from accessible.model import Clip, Sentence
 from accessible.segment import load_book
 from accessible.speech import read_book
@@ -182,6 +184,23 @@ def test_cli_synth_voices_cache(tmp_path: Path) -> None:
     assert (wavs[0].parent / "02-二、今后五年工作.timings.json").is_file()
     second = runner.invoke(app, args)
     assert "0 clip(s) synthesized, 3 sentence(s) from the cache" in second.output
+    # The WAVs are written under the book folder's build lock: while a build holds it, synth waits.
+    released: list[int] = []
+
+    def a_build() -> None:
+        with build_lock(wavs[0].parent.parent):
+            holding.set()
+            time.sleep(1.0)
+            released.append(time.time_ns())
+
+    holding = threading.Event()
+    builder = threading.Thread(target=a_build)
+    builder.start()
+    holding.wait()
+    third = runner.invoke(app, args)
+    builder.join()
+    assert third.exit_code == 0, third.output
+    assert wavs[0].stat().st_mtime_ns >= released[0]
 
     stats = runner.invoke(app, ["cache", "stats", "--cache", str(tmp_path / "c")])
     assert "3 clip(s)" in stats.output
